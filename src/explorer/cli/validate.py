@@ -1,0 +1,93 @@
+"""``audit-explorer validate``: check events against the contract, without a cache."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Any
+
+import click
+import orjson
+
+from explorer.cli import main
+from explorer.cli.render import clean
+from explorer.client.files import EventReader
+from explorer.core.validate import Summary, validate_records
+from explorer.models.decode import Decoded, Status
+
+
+def _entry(decoded: Decoded) -> dict[str, Any]:
+    return {
+        "event_id": decoded.event_id,
+        "event_type": decoded.event_type,
+        "service": decoded.service,
+        "status": str(decoded.status),
+        "issues": decoded.issues_as_dicts(),
+    }
+
+
+@main.command()
+@click.argument("file", default="-", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "ndjson"]), default="text",
+    show_default=True, help="Report format.",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Drift (undeclared fields) fails too.")
+def validate(file: str, fmt: str, strict: bool) -> None:
+    """Check audit events in FILE (or stdin) against the DataStorage contract.
+
+    FILE may be NDJSON, a JSON array of events, a query page or an export.
+    Exit status: 0 all events fit, 1 some do not, 2 the input cannot be read.
+    """
+    summary = Summary()
+    out = sys.stdout.buffer
+    results = validate_records(EventReader(file), summary)
+    if fmt == "ndjson":
+        for _, decoded in results:
+            out.write(orjson.dumps(_entry(decoded)) + b"\n")
+    elif fmt == "json":
+        _write_json_array(out, (_entry(d) for _, d in results))
+    else:
+        for _ in results:
+            pass
+        click.echo(render_summary(summary))
+    out.flush()
+    sys.exit(1 if summary.failed(strict=strict) else 0)
+
+
+def _write_json_array(out: IO[bytes], entries: Any) -> None:
+    out.write(b"[")
+    for index, entry in enumerate(entries):
+        out.write((b",\n" if index else b"\n") + orjson.dumps(entry))
+    out.write(b"\n]\n")
+
+
+def render_summary(summary: Summary, examples: int = 10) -> str:
+    """Plain text, 80 columns: counts, then the first issues in detail."""
+    lines = [f"{summary.total:,} events"]
+    for status in Status:
+        if summary.by_status[status]:
+            lines.append(f"  {status:<24} {summary.by_status[status]:>10,}")
+    if summary.by_service:
+        lines += ["", "By service:"]
+        services = sorted({svc for svc, _ in summary.by_service})
+        for svc in services:
+            parts = [
+                f"{summary.by_service[(svc, s)]:,} {s.badge}"
+                for s in Status
+                if summary.by_service[(svc, s)]
+            ]
+            lines.append(f"  {clean(svc)[:24]:<24} " + ", ".join(parts))
+    if summary.by_type_issue:
+        lines += ["", "Issues by event type:"]
+        for (event_type, kind), count in summary.by_type_issue.most_common(20):
+            lines.append(f"  {clean(event_type)[:44]:<44} {kind:<18} {count:>8,}")
+    if summary.examples:
+        lines += ["", "First issues:"]
+        for locator, decoded in summary.examples[:examples]:
+            who = clean(decoded.event_id or "-")
+            lines.append(f"  {locator}  {who}  [{decoded.status}]")
+            for issue in decoded.issues[:5]:
+                lines.append(f"    {issue.kind}: {clean(issue.path) or '(event)'}: {clean(issue.message)}")
+            if len(decoded.issues) > 5:
+                lines.append(f"    ... {len(decoded.issues) - 5} more")
+    return "\n".join(lines)

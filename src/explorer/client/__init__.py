@@ -1,0 +1,1 @@
+"""Sources of audit events: DataStorage over HTTP, and export files."""

@@ -1,0 +1,251 @@
+"""Read audit events from files and streams, whatever their shape.
+
+Accepted shapes, detected from the first lines:
+- NDJSON: one event per line (streamed: memory stays flat on multi-GB files);
+- a JSON array of events;
+- a query page ``{"data": [...], "pagination": {...}}``;
+- an export document ``{"events": [...], ...}``;
+- a single event object.
+
+Every input record becomes a :class:`Record`: either a parsed JSON value or the reason
+it could not be parsed, with where it came from (``line 12``, ``item 3``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import orjson
+
+from explorer.errors import InputError
+
+Shape = Literal["ndjson", "array", "page", "export", "event", "empty"]
+
+MAX_LINE = 64 * 1024 * 1024  # a longer NDJSON line is reported, not read into memory
+_BOM = b"\xef\xbb\xbf"
+_SAMPLE_LINES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    locator: str  # "line 12", "item 3"
+    line: int | None  # 1-based line number where known
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _ParseFailed(Exception):
+    pass
+
+
+def parse_json(data: bytes) -> Any:
+    """Parse one JSON text; big integers, unlike orjson, are kept exactly."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as fast_error:
+        try:
+            return json.loads(data, parse_constant=_reject_constant)
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            raise _ParseFailed(_one_line(str(fast_error))) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())[:200]
+
+
+class EventReader:
+    """Iterate the records of one input. ``shape`` is known after the first record."""
+
+    def __init__(self, source: str | Path | IO[bytes], *, name: str | None = None) -> None:
+        self.name = name or _display_name(source)
+        self.shape: Shape | None = None
+        self._source = source
+
+    def __iter__(self) -> Iterator[Record]:
+        stream, close = _open(self._source, self.name)
+        try:
+            yield from self._records(stream)
+        finally:
+            if close:
+                stream.close()
+
+    def _records(self, stream: IO[bytes]) -> Iterator[Record]:
+        lines = _Lines(stream)
+        first = lines.next_nonblank()
+        if first is None:
+            self.shape = "empty"
+            return
+        number, text = first
+        if text.startswith(_BOM):
+            text = text[len(_BOM) :]
+        head = text.strip()
+        if head[:1] in (b"[", b"{"):
+            try:
+                value = parse_json(head)
+            except _ParseFailed:
+                yield from self._document_or_lines(lines, number, text)
+                return
+            following = lines.next_nonblank()
+            if following is None:
+                yield from self._from_document(value)
+                return
+            self.shape = "ndjson"
+            yield Record(f"line {number}", number, value)
+            yield _parse_line(*following)
+        else:
+            self._check_looks_like_json(lines, number, head)
+            self.shape = "ndjson"
+            yield _parse_line(number, text)
+        for number, text in lines:
+            if text.strip():
+                yield _parse_line(number, text)
+
+    def _document_or_lines(self, lines: _Lines, number: int, text: bytes) -> Iterator[Record]:
+        """The first line is not JSON by itself: a multi-line document, or broken NDJSON."""
+        following = lines.next_nonblank()
+        if following is not None and following[1].strip()[:1] == b"{":
+            try:
+                second = parse_json(following[1].strip())
+            except _ParseFailed:
+                second = None
+            if isinstance(second, dict):
+                self.shape = "ndjson"
+                yield _parse_line(number, text)
+                yield Record(f"line {following[0]}", following[0], second)
+                for n, t in lines:
+                    if t.strip():
+                        yield _parse_line(n, t)
+                return
+        rest = lines.read_rest()
+        document = text + (following[1] if following else b"") + rest
+        try:
+            value = parse_json(document)
+        except _ParseFailed as exc:
+            raise InputError(f"{self.name}: not valid JSON ({exc})") from None
+        yield from self._from_document(value)
+
+    def _from_document(self, value: Any) -> Iterator[Record]:
+        if isinstance(value, list):
+            self.shape = "array"
+            items: list[Any] = value
+        elif isinstance(value, dict) and isinstance(value.get("data"), list):
+            self.shape = "page"
+            items = value["data"]
+        elif isinstance(value, dict) and isinstance(value.get("events"), list):
+            self.shape = "export"
+            items = value["events"]
+        else:
+            self.shape = "event"
+            items = [value]
+        for index, item in enumerate(items):
+            yield Record(f"item {index}", None, item)
+
+    def _check_looks_like_json(self, lines: _Lines, number: int, head: bytes) -> None:
+        """Refuse at once an input none of whose first lines is JSON (a binary file, HTML)."""
+        candidates = [head] + [t.strip() for _, t in lines.peek(_SAMPLE_LINES - 1)]
+        for candidate in candidates:
+            try:
+                parse_json(candidate)
+            except _ParseFailed:
+                continue
+            return
+        raise InputError(f"{self.name}: not JSON (the first lines are neither JSON nor NDJSON)")
+
+
+def _parse_line(number: int, text: bytes) -> Record:
+    locator = f"line {number}"
+    if text is _TOO_LONG:
+        return Record(locator, number, error=f"line is longer than {MAX_LINE // 2**20} MiB")
+    try:
+        return Record(locator, number, parse_json(text.strip()))
+    except _ParseFailed as exc:
+        return Record(locator, number, error=f"not valid JSON: {exc}")
+
+
+_TOO_LONG = b"\x00<too long>"
+
+
+class _Lines:
+    """Numbered lines of a byte stream with bounded length, one-line lookahead."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._number = 0
+        self._pending: list[tuple[int, bytes]] = []
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        while True:
+            item = self._next()
+            if item is None:
+                return
+            yield item
+
+    def _next(self) -> tuple[int, bytes] | None:
+        if self._pending:
+            return self._pending.pop(0)
+        line = self._stream.readline(MAX_LINE + 1)
+        if not line:
+            return None
+        self._number += 1
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            while True:  # skip the rest of an over-long line without keeping it
+                chunk = self._stream.readline(1024 * 1024)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+            return self._number, _TOO_LONG
+        return self._number, line
+
+    def next_nonblank(self) -> tuple[int, bytes] | None:
+        while (item := self._next()) is not None:
+            if item[1].strip():
+                return item
+        return None
+
+    def peek(self, count: int) -> list[tuple[int, bytes]]:
+        seen: list[tuple[int, bytes]] = []
+        while len(seen) < count and (item := self.next_nonblank()) is not None:
+            seen.append(item)
+        self._pending = seen + self._pending
+        return seen
+
+    def read_rest(self) -> bytes:
+        pending = b"".join(t for _, t in self._pending)
+        self._pending = []
+        return pending + self._stream.read()
+
+
+def _display_name(source: str | Path | IO[bytes]) -> str:
+    if isinstance(source, (str, Path)):
+        return "stdin" if str(source) == "-" else str(source)
+    return getattr(source, "name", "stream") if isinstance(getattr(source, "name", None), str) else "stream"
+
+
+def _open(source: str | Path | IO[bytes], name: str) -> tuple[IO[bytes], bool]:
+    if isinstance(source, (str, Path)):
+        if str(source) == "-":
+            return sys.stdin.buffer, False
+        try:
+            return open(source, "rb"), True  # noqa: SIM115 - closed by the reader
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a file") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if isinstance(source, io.TextIOBase):
+        raise TypeError("EventReader needs a binary stream")
+    return source, False

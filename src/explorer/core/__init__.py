@@ -1,0 +1,1 @@
+"""Use cases: validate, import, sync, filters, timeline, export, named queries."""

@@ -1,0 +1,54 @@
+"""Decode input records and summarise what does not fit the contract."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from explorer.client.files import Record
+from explorer.models.decode import Decoded, Status, _describe, decode, malformed
+
+
+def decode_record(record: Record) -> Decoded:
+    """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries."""
+    if record.error is not None:
+        return malformed(record.locator, record.error)
+    if record.line is not None and not isinstance(record.value, dict):
+        return malformed(record.locator, f"expected an event object, got {_describe(record.value)}")
+    return decode(record.value)
+
+
+@dataclass
+class Summary:
+    """Counts per status, per service and per (event type, issue kind)."""
+
+    total: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_service: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_type_issue: Counter[tuple[str, str]] = field(default_factory=Counter)
+    examples: list[tuple[str, Decoded]] = field(default_factory=list)
+    max_examples: int = 10
+
+    def add(self, locator: str, decoded: Decoded) -> None:
+        self.total += 1
+        self.by_status[decoded.status] += 1
+        self.by_service[(decoded.service or "-", decoded.status)] += 1
+        for kind in {issue.kind for issue in decoded.issues}:
+            self.by_type_issue[(decoded.event_type or "-", kind)] += 1
+        if decoded.issues and len(self.examples) < self.max_examples:
+            self.examples.append((locator, decoded))
+
+    def failed(self, *, strict: bool = False) -> bool:
+        bad = {s for s in Status if s.fails or (strict and s is Status.DRIFT)}
+        return any(self.by_status[s] for s in bad)
+
+
+def validate_records(
+    records: Iterable[Record], summary: Summary
+) -> Iterator[tuple[Record, Decoded]]:
+    """Decode each record in input order, counting as it goes."""
+    for record in records:
+        decoded = decode_record(record)
+        summary.add(record.locator, decoded)
+        yield record, decoded

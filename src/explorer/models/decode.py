@@ -1,0 +1,384 @@
+"""Decode one raw audit event into typed models, and say exactly where it does not fit.
+
+``decode`` never raises. Each event gets one status, the first that applies:
+``unknown_type`` > ``discriminator_mismatch`` > ``invalid`` > ``drift`` > ``ok``; the
+issues list every finding, lower-precedence ones included.
+
+Validation is strict and JSON-shaped (``validate_json(strict=True)``): a string where
+the contract wants an integer is a type error, as it would be for a generated Go client,
+while date-times and UUIDs are read from their JSON string forms.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+import orjson
+from pydantic import BaseModel, RootModel, ValidationError
+
+from explorer.models import payloads
+from explorer.models.envelope import Envelope
+from explorer.models.registry import REGISTRY, service_of
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Status(StrEnum):
+    OK = "ok"
+    DRIFT = "drift"
+    INVALID = "invalid"
+    MISMATCH = "discriminator_mismatch"
+    UNKNOWN = "unknown_type"
+
+    @property
+    def badge(self) -> str:
+        """The short word the TUI shows."""
+        return _BADGES[self]
+
+    @property
+    def fails(self) -> bool:
+        """Whether ``validate`` exits 1 for this status (drift only with --strict)."""
+        return self in (Status.UNKNOWN, Status.MISMATCH, Status.INVALID)
+
+
+_BADGES = {
+    Status.OK: "ok",
+    Status.DRIFT: "drift",
+    Status.INVALID: "invalid",
+    Status.MISMATCH: "mismatch",
+    Status.UNKNOWN: "unknown",
+}
+
+IssueKind = Literal[
+    "missing",
+    "type",
+    "enum",
+    "constraint",
+    "null",
+    "not_object",
+    "unexpected_field",
+    "discriminator",
+    "unknown_type",
+    "malformed_json",
+]
+ISSUE_KINDS: tuple[str, ...] = IssueKind.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    kind: IssueKind
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    status: Status
+    issues: tuple[Issue, ...]
+    event_id: str | None
+    event_type: str | None
+    service: str | None
+    envelope: Envelope | None = None
+    payload: BaseModel | None = None
+    raw: Any = field(default=None, repr=False)
+
+    def issues_as_dicts(self) -> list[dict[str, str]]:
+        return [issue.as_dict() for issue in self.issues]
+
+
+def decode(raw: Any) -> Decoded:
+    """Decode one event (a parsed JSON value). Never raises."""
+    try:
+        return _decode(raw)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        event_id = raw.get("event_id") if isinstance(raw, dict) else None
+        issue = Issue("type", "", f"could not be decoded: {type(exc).__name__}")
+        return Decoded(
+            Status.INVALID,
+            (issue,),
+            event_id if isinstance(event_id, str) else None,
+            None,
+            None,
+            raw=raw,
+        )
+
+
+def malformed(locator: str, message: str) -> Decoded:
+    """The entry for an input record that is not JSON at all."""
+    return Decoded(
+        Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None
+    )
+
+
+def _decode(raw: Any) -> Decoded:
+    if not isinstance(raw, dict):
+        issue = Issue("not_object", "", f"expected an event object, got {_describe(raw)}")
+        return Decoded(Status.INVALID, (issue,), None, None, None, raw=raw)
+
+    issues: list[Issue] = []
+    event_id = raw.get("event_id")
+    event_id = event_id if isinstance(event_id, str) else None
+    event_type = raw.get("event_type")
+    event_type = event_type if isinstance(event_type, str) else None
+    service = service_of(event_type) if event_type else None
+
+    envelope = _validate(Envelope, {k: v for k, v in raw.items() if k != "event_data"}, raw, "", issues)
+    info = REGISTRY.get(event_type) if event_type is not None else None
+    unknown = info is None
+    if unknown and event_type is not None:
+        issues.insert(
+            0,
+            Issue(
+                "unknown_type",
+                "event_type",
+                f"event type {_short(event_type)} is not in the contract "
+                f"({len(REGISTRY)} known types)",
+            ),
+        )
+
+    mismatch = False
+    payload: BaseModel | None = None
+    data = raw.get("event_data", _MISSING)
+    if data is _MISSING:
+        issues.append(Issue("missing", "event_data", "required field is missing"))
+    elif not isinstance(data, dict):
+        issues.append(Issue("not_object", "event_data", f"expected object, got {_describe(data)}"))
+    else:
+        inner = data.get("event_type", _MISSING)
+        if inner is _MISSING:
+            mismatch = True
+            issues.append(
+                Issue(
+                    "discriminator",
+                    "event_data.event_type",
+                    f"discriminator is missing; the envelope says {_short(event_type)}",
+                )
+            )
+        elif inner != event_type:
+            mismatch = True
+            issues.append(
+                Issue(
+                    "discriminator",
+                    "event_data.event_type",
+                    f"expected {_short(event_type)} (the envelope's event_type), "
+                    f"got {_describe(inner)}",
+                )
+            )
+        if info is not None:
+            # The discriminator was judged above; validate the rest against the model
+            # the envelope's event_type names.
+            body = {**data, "event_type": event_type}
+            payload = _validate(info.model, body, data, "event_data", issues)
+            issues.extend(_drift(info.model, data, "event_data"))
+
+    issues.sort(key=lambda i: _RANK.get(i.kind, 2))
+    if unknown:
+        status = Status.UNKNOWN
+    elif mismatch:
+        status = Status.MISMATCH
+    elif any(i.kind != "unexpected_field" for i in issues):
+        status = Status.INVALID
+    elif issues:
+        status = Status.DRIFT
+    else:
+        status = Status.OK
+    return Decoded(status, tuple(issues), event_id, event_type, service, envelope, payload, raw)
+
+
+_MISSING: Any = object()
+_RANK = {"unknown_type": 0, "discriminator": 1, "unexpected_field": 3}
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        # orjson refuses integers beyond 64 bits; the standard library does not.
+        return json.dumps(value, allow_nan=False).encode()
+
+
+def _validate(
+    model: type[M], body: dict[str, Any], raw: Any, prefix: str, issues: list[Issue]
+) -> M | None:
+    try:
+        return model.model_validate_json(_dumps(body), strict=True)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            issues.append(_issue(err, raw, prefix))
+    except (ValueError, RecursionError) as exc:
+        issues.append(Issue("type", prefix, f"could not be validated: {exc}"[:200]))
+    return None
+
+
+_TYPE_WORDS = {
+    "string": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "dict": "object",
+    "model": "object",
+    "model_attributes": "object",
+    "list": "array",
+    "datetime": "RFC 3339 date-time",
+    "date": "date (YYYY-MM-DD)",
+    "uuid": "UUID",
+    "url": "URL",
+    "timezone": "date-time with a timezone",
+}
+
+_CONSTRAINTS = {
+    "string_too_short": "at least {min_length} characters",
+    "string_too_long": "at most {max_length} characters",
+    "too_short": "at least {min_length} items",
+    "too_long": "at most {max_length} items",
+    "greater_than": "a value > {gt}",
+    "greater_than_equal": "a value >= {ge}",
+    "less_than": "a value < {lt}",
+    "less_than_equal": "a value <= {le}",
+    "multiple_of": "a multiple of {multiple_of}",
+    "string_pattern_mismatch": "a string matching {pattern}",
+}
+
+
+def _issue(err: Any, raw: Any, prefix: str) -> Issue:
+    kind_of_error: str = err["type"]
+    path = _path(prefix, err["loc"], raw, missing=kind_of_error == "missing")
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind_of_error == "missing":
+        return Issue("missing", path, "required field is missing")
+    if kind_of_error in ("literal_error", "enum"):
+        expected = ctx.get("expected", "one of the declared values")
+        return Issue("enum", path, f"expected {expected}, got {_describe(value)}")
+    if kind_of_error in _CONSTRAINTS:
+        try:
+            expected = _CONSTRAINTS[kind_of_error].format(**ctx)
+        except (KeyError, IndexError):
+            expected = str(err.get("msg", "a valid value"))
+        return Issue("constraint", path, f"expected {expected}, got {_describe(value)}")
+    expected = _expected_type(kind_of_error)
+    if value is None:
+        return Issue("null", path, f"null is not allowed; expected {expected}")
+    return Issue("type", path, f"expected {expected}, got {_describe(value)}")
+
+
+def _expected_type(error_type: str) -> str:
+    stem = error_type.split("_", 1)[0]
+    if error_type.startswith("timezone"):
+        stem = "timezone"
+    if error_type.startswith("model_attributes"):
+        stem = "model"
+    return _TYPE_WORDS.get(stem, stem.replace("_", " "))
+
+
+_TAG = re.compile(r"^[a-z][a-z_\-]*\[.*\]$|^(str|int|float|bool|none|list|dict)$")
+_MODEL_NAMES = frozenset(n for n in dir(payloads) if n[:1].isupper())
+
+
+def _path(prefix: str, loc: tuple[Any, ...], raw: Any, *, missing: bool) -> str:
+    """Dotted path from the event root; drops pydantic's union tags from ``loc``."""
+    parts = [prefix] if prefix else []
+    cur = raw
+    for i, seg in enumerate(loc):
+        if isinstance(seg, int):
+            parts[-1:] = [f"{parts[-1]}[{seg}]" if parts else f"[{seg}]"]
+            cur = cur[seg] if isinstance(cur, list) and -len(cur) <= seg < len(cur) else None
+            continue
+        last = i == len(loc) - 1
+        present = isinstance(cur, dict) and seg in cur
+        if not present and not (missing and last) and (_TAG.match(seg) or seg in _MODEL_NAMES):
+            continue
+        parts.append(seg)
+        cur = cur.get(seg) if isinstance(cur, dict) else None
+    return ".".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a model declares: property names, and which of them hold nested models."""
+
+    declared: frozenset[str]
+    nested: dict[str, tuple[type[BaseModel], bool]]  # alias -> (model, is_list)
+
+
+@cache
+def _shape(model: type[BaseModel]) -> _Shape:
+    declared: set[str] = set()
+    nested: dict[str, tuple[type[BaseModel], bool]] = {}
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        declared.add(alias)
+        target = _nested_model(info.annotation)
+        if target is not None:
+            nested[alias] = target
+    return _Shape(frozenset(declared), nested)
+
+
+def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if issubclass(annotation, RootModel):
+            return None
+        return annotation, False
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    origin = get_origin(annotation)
+    if origin is list and len(args) == 1:
+        inner = _nested_model(args[0])
+        return (inner[0], True) if inner is not None and not inner[1] else None
+    if len(args) == 1:
+        return _nested_model(args[0])
+    return None
+
+
+def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issue]:
+    """Properties the schema (or a nested schema) does not declare, read off the raw data."""
+    shape = _shape(model)
+    found = [
+        Issue("unexpected_field", f"{path}.{key}", f"{_short(key)} is not declared by {model.__name__}")
+        for key in data
+        if key not in shape.declared
+    ]
+    for key, (inner, is_list) in shape.nested.items():
+        value = data.get(key)
+        if not is_list and isinstance(value, dict):
+            found.extend(_drift(inner, value, f"{path}.{key}"))
+        elif is_list and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    found.extend(_drift(inner, item, f"{path}.{key}[{index}]"))
+    return found
+
+
+def _short(value: str | None, limit: int = 60) -> str:
+    if value is None:
+        return "nothing"
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(text)
+
+
+def _describe(value: Any) -> str:
+    """'string '12345'', 'integer 7', 'null', 'array of 3 items'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        text = str(value) if abs(value) < 10**30 else f"{str(value)[:12]}… ({len(str(value))} digits)"
+        return f"integer {text}"
+    if isinstance(value, float):
+        return f"number {value!r}"
+    if isinstance(value, str):
+        return f"string {_short(value, 40)}"
+    if isinstance(value, list):
+        return f"array of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
