@@ -12,10 +12,11 @@ Pipeline:
 2. mark every optional, non-nullable property, so the code generator's output can be
    told apart from genuinely nullable ones (it types both as ``T | None = None``);
 3. run datamodel-code-generator (pinned version, pinned flags below);
-4. rewrite the marked fields as ``T = Field(default=None)`` so that an explicit JSON
+4. make integer formats explicit bounds (int32, int64; a plain integer is int64);
+5. rewrite the marked fields as ``T = Field(default=None)`` so that an explicit JSON
    ``null`` fails validation while an omitted field does not, and append the
    discriminator mapping (event type -> schema name);
-5. format with ruff.
+6. format with ruff.
 """
 
 from __future__ import annotations
@@ -110,8 +111,26 @@ def _mark_optional_non_nullable(node: Any) -> None:
             _mark_optional_non_nullable(value)
 
 
+_INT_RANGES = {"int32": 2**31, "int64": 2**63, None: 2**63}
+
+
+def _bound_integers(node: Any) -> None:
+    """Make integer formats explicit: a Go client cannot hold an int32 of 2**40."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer" and node.get("format") in _INT_RANGES:
+            bound = _INT_RANGES[node.get("format")]
+            node.setdefault("minimum", -bound)
+            node.setdefault("maximum", bound - 1)
+        for value in node.values():
+            _bound_integers(value)
+    elif isinstance(node, list):
+        for value in node:
+            _bound_integers(value)
+
+
 def prepare_spec(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     schemas = _reachable(_strip(spec["components"]["schemas"]))
+    _bound_integers(schemas)
     event_data = schemas["AuditEventRequest"]["properties"]["event_data"]
     mapping = {
         event_type: ref.rsplit("/", 1)[1]
@@ -222,13 +241,24 @@ def generate(spec_path: Path, output: Path) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp, "spec.yaml"), Path(tmp, "models.py")
         src.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-        cmd = ["datamodel-codegen", "--input", str(src), "--output", str(out), *GENERATOR_FLAGS]
+        cmd = [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            "--input",
+            str(src),
+            "--output",
+            str(out),
+            *GENERATOR_FLAGS,
+        ]
         subprocess.run(cmd, check=True)
         code = out.read_text(encoding="utf-8")
     tree = ast.parse(code)
     rewriter = _Rewriter()
     tree = rewriter.visit(tree)
-    body = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    body = [
+        n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+    ]
     tree.body = body
     text = HEADER.format(version=GENERATOR_VERSION) + ast.unparse(ast.fix_missing_locations(tree))
     lines = ["", "", "# event type -> payload schema name (the contract's discriminator mapping)"]
@@ -237,7 +267,7 @@ def generate(spec_path: Path, output: Path) -> str:
     lines.append("}")
     text += "\n".join(lines) + "\n"
     output.write_text(text, encoding="utf-8")
-    subprocess.run(["ruff", "format", "--quiet", str(output)], check=True)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(output)], check=True)
     print(
         f"wrote {output}: {len(doc['components']['schemas'])} schemas, "
         f"{len(mapping)} event types, {rewriter.rewritten} optional non-nullable fields",

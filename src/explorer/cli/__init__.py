@@ -34,7 +34,8 @@ def main(ctx: click.Context) -> None:
     With no command, opens the explorer on the local cache.
     """
     if ctx.invoked_subcommand is None:
-        tui = ctx.command.get_command(ctx, "tui")  # type: ignore[union-attr]
+        assert isinstance(ctx.command, click.Group)
+        tui = ctx.command.get_command(ctx, "tui")
         if tui is None:
             raise click.UsageError("the TUI is not available in this build")
         ctx.invoke(tui)

@@ -10,4 +10,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 def clean(text: str) -> str:
     """Make untrusted text safe for a terminal: controls become visible escapes."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text).replace("\n", "\\n").replace("\t", " ")
+    return (
+        _CONTROL.sub(lambda m: repr(m.group())[1:-1], text).replace("\n", "\\n").replace("\t", " ")
+    )

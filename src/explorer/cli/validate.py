@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import IO, Any
 
 import click
@@ -13,6 +14,8 @@ from explorer.cli.render import clean
 from explorer.client.files import EventReader
 from explorer.core.validate import Summary, validate_records
 from explorer.models.decode import Decoded, Status
+
+WIDTH = 80
 
 
 def _entry(decoded: Decoded) -> dict[str, Any]:
@@ -85,9 +88,12 @@ def render_summary(summary: Summary, examples: int = 10) -> str:
         lines += ["", "First issues:"]
         for locator, decoded in summary.examples[:examples]:
             who = clean(decoded.event_id or "-")
-            lines.append(f"  {locator}  {who}  [{decoded.status}]")
+            lines.append(f"  {locator}  {who}  [{decoded.status}]"[:WIDTH])
             for issue in decoded.issues[:5]:
-                lines.append(f"    {issue.kind}: {clean(issue.path) or '(event)'}: {clean(issue.message)}")
+                text = f"{issue.kind}: {clean(issue.path) or '(event)'}: {clean(issue.message)}"
+                lines += textwrap.wrap(
+                    text, WIDTH, initial_indent="    ", subsequent_indent="      "
+                )
             if len(decoded.issues) > 5:
                 lines.append(f"    ... {len(decoded.issues) - 5} more")
     return "\n".join(lines)

@@ -231,7 +231,11 @@ class _Lines:
 def _display_name(source: str | Path | IO[bytes]) -> str:
     if isinstance(source, (str, Path)):
         return "stdin" if str(source) == "-" else str(source)
-    return getattr(source, "name", "stream") if isinstance(getattr(source, "name", None), str) else "stream"
+    return (
+        getattr(source, "name", "stream")
+        if isinstance(getattr(source, "name", None), str)
+        else "stream"
+    )
 
 
 def _open(source: str | Path | IO[bytes], name: str) -> tuple[IO[bytes], bool]:
@@ -239,7 +243,7 @@ def _open(source: str | Path | IO[bytes], name: str) -> tuple[IO[bytes], bool]:
         if str(source) == "-":
             return sys.stdin.buffer, False
         try:
-            return open(source, "rb"), True  # noqa: SIM115 - closed by the reader
+            return open(source, "rb"), True
         except FileNotFoundError:
             raise InputError(f"{name}: no such file") from None
         except IsADirectoryError:

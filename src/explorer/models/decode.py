@@ -25,7 +25,6 @@ from explorer.models import payloads
 from explorer.models.envelope import Envelope
 from explorer.models.registry import REGISTRY, service_of
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -99,7 +98,7 @@ def decode(raw: Any) -> Decoded:
     """Decode one event (a parsed JSON value). Never raises."""
     try:
         return _decode(raw)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+    except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
         issue = Issue("type", "", f"could not be decoded: {type(exc).__name__}")
         return Decoded(
@@ -114,9 +113,7 @@ def decode(raw: Any) -> Decoded:
 
 def malformed(locator: str, message: str) -> Decoded:
     """The entry for an input record that is not JSON at all."""
-    return Decoded(
-        Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None
-    )
+    return Decoded(Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None)
 
 
 def _decode(raw: Any) -> Decoded:
@@ -131,7 +128,9 @@ def _decode(raw: Any) -> Decoded:
     event_type = event_type if isinstance(event_type, str) else None
     service = service_of(event_type) if event_type else None
 
-    envelope = _validate(Envelope, {k: v for k, v in raw.items() if k != "event_data"}, raw, "", issues)
+    envelope = _validate(
+        Envelope, {k: v for k, v in raw.items() if k != "event_data"}, raw, "", issues
+    )
     info = REGISTRY.get(event_type) if event_type is not None else None
     unknown = info is None
     if unknown and event_type is not None:
@@ -342,7 +341,11 @@ def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issu
     """Properties the schema (or a nested schema) does not declare, read off the raw data."""
     shape = _shape(model)
     found = [
-        Issue("unexpected_field", f"{path}.{key}", f"{_short(key)} is not declared by {model.__name__}")
+        Issue(
+            "unexpected_field",
+            f"{path}.{key}",
+            f"{_short(key)} is not declared by {model.__name__}",
+        )
         for key in data
         if key not in shape.declared
     ]
@@ -371,7 +374,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, int):
-        text = str(value) if abs(value) < 10**30 else f"{str(value)[:12]}… ({len(str(value))} digits)"
+        text = (
+            str(value) if abs(value) < 10**30 else f"{str(value)[:12]}… ({len(str(value))} digits)"
+        )
         return f"integer {text}"
     if isinstance(value, float):
         return f"number {value!r}"

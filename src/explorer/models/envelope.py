@@ -20,10 +20,11 @@ class Envelope(payloads.AuditEvent):
 
     model_config = ConfigDict(extra="allow")
 
-    event_data: Any = None  # type: ignore[assignment]
+    event_data: Any = None
 
 
 # The fields the envelope declares, in contract order (event_data last).
-ENVELOPE_FIELDS: tuple[str, ...] = tuple(
-    name for name in Envelope.model_fields if name != "event_data"
-) + ("event_data",)
+ENVELOPE_FIELDS: tuple[str, ...] = (
+    *(name for name in Envelope.model_fields if name != "event_data"),
+    "event_data",
+)

@@ -17,9 +17,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 class Pagination(BaseModel):
     model_config = ConfigDict(extra="allow")
-    limit: int = Field(default=None)
-    offset: int = Field(default=None)
-    total: int = Field(default=None)
+    limit: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
+    offset: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
+    total: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     has_more: bool = Field(default=None)
 
 
@@ -67,8 +73,12 @@ class QueryFilters(BaseModel):
     end_time: AwareDatetime = Field(default=None)
     correlation_id: str = Field(default=None)
     event_category: str = Field(default=None)
-    offset: int = Field(default=None)
-    limit: int = Field(default=None)
+    offset: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
+    limit: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class ExportMetadata(BaseModel):
@@ -76,7 +86,7 @@ class ExportMetadata(BaseModel):
     export_timestamp: AwareDatetime
     export_format: Literal["json"]
     query_filters: QueryFilters = Field(default=None)
-    total_events: int
+    total_events: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     signature: str
     signature_algorithm: str = Field(default=None)
     certificate_fingerprint: str = Field(default=None)
@@ -102,9 +112,9 @@ class Event(BaseModel):
 
 class HashChainVerification(BaseModel):
     model_config = ConfigDict(extra="allow")
-    total_events_verified: int
-    valid_chain_events: int
-    broken_chain_events: int
+    total_events_verified: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+    valid_chain_events: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+    broken_chain_events: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     chain_integrity_percentage: Annotated[float, Field(ge=0.0, le=100.0)] = Field(default=None)
     verification_timestamp: AwareDatetime
     tampered_event_ids: list[str] = Field(default=None)
@@ -162,7 +172,7 @@ class GatewayAuditPayload(BaseModel):
     resource_name: str = Field(default=None)
     remediation_request: str = Field(default=None)
     deduplication_status: Literal["new", "duplicate"] = Field(default=None)
-    occurrence_count: int = Field(default=None)
+    occurrence_count: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
     error_details: ErrorDetails = Field(default=None)
 
 
@@ -188,7 +198,9 @@ class RemediationOrchestratorAuditPayload(BaseModel):
     rr_name: str
     namespace: str
     outcome: Literal["Success", "Failed", "Pending"] = Field(default=None)
-    duration_ms: int = Field(default=None)
+    duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     failure_phase: Literal["SignalProcessing", "AIAnalysis", "WorkflowExecution", "Approval"] = (
         Field(default=None)
     )
@@ -254,9 +266,13 @@ class SignalProcessingAuditPayload(BaseModel):
     criticality: Literal["critical", "high", "warning", "low"] = Field(default=None)
     sla_requirement: str = Field(default=None)
     has_owner_chain: bool = Field(default=None)
-    owner_chain_length: int = Field(default=None)
+    owner_chain_length: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
     degraded_mode: bool = Field(default=None)
-    duration_ms: int = Field(default=None)
+    duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     has_namespace: bool = Field(default=None)
     has_pod: bool = Field(default=None)
     has_deployment: bool = Field(default=None)
@@ -305,7 +321,9 @@ class WorkflowExecutionAuditPayload(BaseModel):
     error_details: ErrorDetails = Field(default=None)
     pipelinerun_name: str = Field(default=None)
     parameters: dict[str, str] = Field(default=None)
-    retry_count: int = Field(default=None)
+    retry_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class NotificationAuditPayload(BaseModel):
@@ -417,12 +435,12 @@ class HealthChecks(BaseModel):
     model_config = ConfigDict(extra="allow")
     pod_running: bool = Field(default=None)
     readiness_pass: bool = Field(default=None)
-    total_replicas: int = Field(default=None)
-    ready_replicas: int = Field(default=None)
-    restart_delta: int = Field(default=None)
+    total_replicas: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
+    ready_replicas: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
+    restart_delta: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
     crash_loops: bool = Field(default=None)
     oom_killed: bool = Field(default=None)
-    pending_count: int = Field(default=None)
+    pending_count: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
 
 
 class MetricDeltas(BaseModel):
@@ -454,7 +472,7 @@ class MetricDeltas(BaseModel):
 class AlertResolution(BaseModel):
     model_config = ConfigDict(extra="allow")
     alert_resolved: bool = Field(default=None)
-    active_count: int = Field(default=None)
+    active_count: Annotated[int, Field(ge=-2147483648, le=2147483647)] = Field(default=None)
     resolution_time_seconds: float | None = None
 
 
@@ -531,7 +549,7 @@ class ScoringV1Audit(BaseModel):
 
 class SearchExecutionMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")
-    duration_ms: int
+    duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
 
 
 class AIAnalysisPhaseTransitionPayload(BaseModel):
@@ -544,8 +562,8 @@ class AIAnalysisPhaseTransitionPayload(BaseModel):
 class AIAnalysisAIAgentCallPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     endpoint: str
-    http_status_code: int
-    duration_ms: int
+    http_status_code: Annotated[int, Field(ge=-2147483648, le=2147483647)]
+    duration_ms: Annotated[int, Field(ge=-2147483648, le=2147483647)]
     event_type: Literal[
         "aianalysis.aiagent.call", "aianalysis.aiagent.submit", "aianalysis.aiagent.result"
     ]
@@ -568,7 +586,7 @@ class AIAnalysisRegoEvaluationPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     outcome: str
     degraded: bool
-    duration_ms: int
+    duration_ms: Annotated[int, Field(ge=-2147483648, le=2147483647)]
     reason: str
     policy_hash: str = Field(default=None)
     event_type: Literal["aianalysis.rego.evaluation"]
@@ -587,7 +605,7 @@ class ProviderResponseSummary(BaseModel):
     analysis_preview: str
     selected_workflow_id: str = Field(default=None)
     needs_human_review: bool
-    warnings_count: int
+    warnings_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
 
 
 class NotificationMessageSentPayload(BaseModel):
@@ -652,7 +670,7 @@ class AIAgentEnrichmentCompletedPayload(BaseModel):
     root_owner_kind: str
     root_owner_name: str
     root_owner_namespace: str = Field(default=None)
-    owner_chain_length: int
+    owner_chain_length: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     detected_labels_summary: dict[str, Any] | None = None
     failed_detections: list[str] | None = None
     remediation_history_fetched: bool
@@ -749,9 +767,9 @@ class LLMRequestPayload(BaseModel):
     event_id: str
     incident_id: str
     model: str
-    prompt_length: Annotated[int, Field(ge=0)]
+    prompt_length: Annotated[int, Field(ge=0, le=9223372036854775807)]
     prompt_preview: str
-    max_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
+    max_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
     toolsets_enabled: list[str] = Field(default=None)
     mcp_servers: list[str] = Field(default=None)
     retry_outcome: str = Field(default=None)
@@ -765,11 +783,11 @@ class LLMResponsePayload(BaseModel):
     event_id: str
     incident_id: str
     has_analysis: bool
-    analysis_length: Annotated[int, Field(ge=0)]
+    analysis_length: Annotated[int, Field(ge=0, le=9223372036854775807)]
     analysis_preview: str
     analysis_full: str = Field(default=None)
-    tokens_used: Annotated[int, Field(ge=0)] = Field(default=None)
-    tool_call_count: Annotated[int, Field(ge=0)] = Field(default=None)
+    tokens_used: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
+    tool_call_count: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
     reasoning_text: str = Field(default=None)
     reasoning_redacted: bool = Field(default=None)
 
@@ -779,7 +797,7 @@ class LLMToolCallPayload(BaseModel):
     event_type: Literal["aiagent.llm.tool_call"]
     event_id: str
     incident_id: str
-    tool_call_index: Annotated[int, Field(ge=0)]
+    tool_call_index: Annotated[int, Field(ge=0, le=9223372036854775807)]
     tool_name: str
     tool_arguments: dict[str, Any] = Field(default=None)
     tool_result: Any
@@ -791,8 +809,8 @@ class WorkflowValidationPayload(BaseModel):
     event_type: Literal["aiagent.workflow.validation_attempt"]
     event_id: str
     incident_id: str
-    attempt: Annotated[int, Field(ge=1)]
-    max_attempts: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9223372036854775807)]
+    max_attempts: Annotated[int, Field(ge=1, le=9223372036854775807)]
     is_valid: bool
     errors: list[str] = Field(default=None)
     validation_errors: str = Field(default=None)
@@ -874,7 +892,9 @@ class AIAgentInteractiveK8sCallPayload(BaseModel):
     verb: str
     namespace: str = Field(default=None)
     resource_name: str = Field(default=None)
-    http_status_code: int = Field(default=None)
+    http_status_code: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
     correlation_id: str = Field(default=None)
 
 
@@ -914,10 +934,12 @@ class AIAgentInvestigationCancelledPayload(BaseModel):
     event_id: str
     session_id: str = Field(default=None)
     cancelled_phase: str
-    cancelled_at_turn: Annotated[int, Field(ge=0)]
-    total_prompt_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    total_completion_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    total_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
+    cancelled_at_turn: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    total_prompt_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
+    total_completion_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(
+        default=None
+    )
+    total_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
     accumulated_messages: str = Field(default=None)
 
 
@@ -925,7 +947,7 @@ class AIAgentAlignmentStepPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     event_type: Literal["aiagent.alignment.step"]
     event_id: str
-    step_index: Annotated[int, Field(ge=0)]
+    step_index: Annotated[int, Field(ge=0, le=9223372036854775807)]
     step_kind: str
     tool: str = Field(default=None)
     explanation: str
@@ -936,11 +958,13 @@ class AIAgentAlignmentVerdictPayload(BaseModel):
     event_type: Literal["aiagent.alignment.verdict"]
     event_id: str
     result: str
-    flagged: Annotated[int, Field(ge=0)]
-    total: Annotated[int, Field(ge=0)]
-    shadow_prompt_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    shadow_completion_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    shadow_total_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
+    flagged: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    total: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    shadow_prompt_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
+    shadow_completion_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(
+        default=None
+    )
+    shadow_total_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
 
 
 class ShadowLLMRequestPayload(BaseModel):
@@ -948,9 +972,9 @@ class ShadowLLMRequestPayload(BaseModel):
     event_type: Literal["aiagent.shadow.llm.request"]
     event_id: str
     incident_id: str
-    step_index: Annotated[int, Field(ge=0)]
+    step_index: Annotated[int, Field(ge=0, le=9223372036854775807)]
     step_kind: str
-    prompt_length: Annotated[int, Field(ge=0)]
+    prompt_length: Annotated[int, Field(ge=0, le=9223372036854775807)]
 
 
 class ShadowLLMResponsePayload(BaseModel):
@@ -958,12 +982,12 @@ class ShadowLLMResponsePayload(BaseModel):
     event_type: Literal["aiagent.shadow.llm.response"]
     event_id: str
     incident_id: str
-    step_index: Annotated[int, Field(ge=0)]
+    step_index: Annotated[int, Field(ge=0, le=9223372036854775807)]
     step_kind: str
-    prompt_tokens: Annotated[int, Field(ge=0)]
-    completion_tokens: Annotated[int, Field(ge=0)]
-    total_tokens: Annotated[int, Field(ge=0)]
-    attempt: Annotated[int, Field(ge=1)] = Field(default=None)
+    prompt_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    completion_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    total_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)]
+    attempt: Annotated[int, Field(ge=1, le=9223372036854775807)] = Field(default=None)
     evaluation_result: Literal["success", "malformed_response", "missing_field"] = Field(
         default=None
     )
@@ -1018,7 +1042,7 @@ class ActionTypeCatalogDisableDeniedPayload(BaseModel):
     event_type: Literal["datastorage.actiontype.disable_denied"]
     action_type: str
     denied_reason: str
-    dependent_workflow_count: int
+    dependent_workflow_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     dependent_workflows: list[str]
     requested_by: str
 
@@ -1059,7 +1083,9 @@ class ApifrontendTriageStartedPayload(BaseModel):
     session_id: str
     persona: Literal["sre", "orchestrator", "cicd", "dashboard", "audit", "approver"]
     model_name: str = Field(default=None)
-    query_length: int = Field(default=None)
+    query_length: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class ApifrontendTriageCompletedPayload(BaseModel):
@@ -1067,11 +1093,17 @@ class ApifrontendTriageCompletedPayload(BaseModel):
     event_type: Literal["apifrontend.triage.completed"]
     session_id: str
     triage_outcome: Literal["rr_created", "no_issue_found", "escalated", "error"]
-    triage_duration_ms: int
-    tokens_input: int = Field(default=None)
-    tokens_output: int = Field(default=None)
+    triage_duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+    tokens_input: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
+    tokens_output: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     tools_called: list[str] = Field(default=None)
-    tools_call_count: int = Field(default=None)
+    tools_call_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
 
 
 class ApifrontendRRCreatedPayload(BaseModel):
@@ -1113,11 +1145,19 @@ class ApifrontendSessionCompletedPayload(BaseModel):
     event_type: Literal["apifrontend.session.completed"]
     session_id: str
     terminal_phase: Literal["Completed", "Cancelled", "Failed"]
-    total_duration_ms: int
-    total_tokens_input: int = Field(default=None)
-    total_tokens_output: int = Field(default=None)
-    total_tool_calls: int = Field(default=None)
-    polls_count: int = Field(default=None)
+    total_duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+    total_tokens_input: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
+    total_tokens_output: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
+    total_tool_calls: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
+    polls_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     user_decision: Literal["accept", "reject", "investigate_more", "cancel", "none"] = Field(
         default=None
     )
@@ -1146,9 +1186,13 @@ class ApifrontendKAResultReceivedPayload(BaseModel):
         "operator_escalation",
         "operator_dismissed",
     ]
-    investigation_duration_ms: int = Field(default=None)
+    investigation_duration_ms: Annotated[
+        int, Field(ge=-9223372036854775808, le=9223372036854775807)
+    ] = Field(default=None)
     confidence: float = Field(default=None)
-    workflow_candidates_count: int = Field(default=None)
+    workflow_candidates_count: Annotated[
+        int, Field(ge=-9223372036854775808, le=9223372036854775807)
+    ] = Field(default=None)
 
 
 class ApifrontendUserDecisionPayload(BaseModel):
@@ -1157,7 +1201,9 @@ class ApifrontendUserDecisionPayload(BaseModel):
     session_id: str
     decision: Literal["accept", "reject", "investigate_more", "cancel"]
     workflow_id: str = Field(default=None)
-    time_to_decision_ms: int = Field(default=None)
+    time_to_decision_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
     rr_name: str = Field(default=None)
 
 
@@ -1177,7 +1223,7 @@ class ApifrontendToolExecutedPayload(BaseModel):
     event_type: Literal["apifrontend.tool.executed"]
     session_id: str
     tool_name: str
-    execution_duration_ms: int
+    execution_duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     tool_outcome: Literal["success", "failure", "timeout", "denied"]
     error_code: str = Field(default=None)
     target_resource: str = Field(default=None)
@@ -1189,7 +1235,7 @@ class ApifrontendWorkflowDiscoveryPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     event_type: Literal["apifrontend.workflow.discovery"]
     rr_id: str
-    workflow_count: int
+    workflow_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
 
 
 class ApifrontendAuthSuccessPayload(BaseModel):
@@ -1270,8 +1316,10 @@ class ApifrontendCircuitbreakerTripPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     event_type: Literal["apifrontend.circuitbreaker.trip"]
     circuit_name: str
-    failure_count: int
-    threshold: int = Field(default=None)
+    failure_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
+    threshold: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class ApifrontendImpersonationCreatedPayload(BaseModel):
@@ -1306,14 +1354,18 @@ class ApifrontendSessionAutoCancelledPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     event_type: Literal["apifrontend.session.auto_cancelled"]
     session_id: str
-    ttl_seconds: int = Field(default=None)
+    ttl_seconds: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class ApifrontendSessionRetentionDeletedPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
     event_type: Literal["apifrontend.session.retention_deleted"]
     session_id: str
-    retention_seconds: int = Field(default=None)
+    retention_seconds: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        Field(default=None)
+    )
 
 
 class ApifrontendA2ATaskStartedPayload(BaseModel):
@@ -1328,7 +1380,9 @@ class ApifrontendA2ATaskCompletedPayload(BaseModel):
     event_type: Literal["apifrontend.a2a.task_completed"]
     session_id: str
     task_id: str
-    duration_ms: int = Field(default=None)
+    duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
     rr_name: str = Field(default=None)
     rr_namespace: str = Field(default=None)
 
@@ -1363,7 +1417,9 @@ class ApifrontendSeverityTriageCompletedPayload(BaseModel):
     event_type: Literal["apifrontend.severity_triage.completed"]
     severity: str
     source_tier: str
-    duration_ms: int = Field(default=None)
+    duration_ms: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class ApifrontendSeverityTriageFailedPayload(BaseModel):
@@ -1407,7 +1463,7 @@ class AIAnalysisAuditPayload(BaseModel):
     approval_required: bool
     approval_reason: str = Field(default=None)
     degraded_mode: bool
-    warnings_count: int
+    warnings_count: Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
     confidence: float = Field(default=None)
     workflow_id: str = Field(default=None)
     reason: str = Field(default=None)
@@ -1431,7 +1487,7 @@ class WorkflowCatalogUpdatedPayload(BaseModel):
 
 class QueryMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")
-    top_k: int
+    top_k: Annotated[int, Field(ge=-2147483648, le=2147483647)]
     min_score: float = Field(default=None)
     filters: WorkflowSearchFilters = Field(default=None)
 
@@ -1439,7 +1495,7 @@ class QueryMetadata(BaseModel):
 class WorkflowResultAudit(BaseModel):
     model_config = ConfigDict(extra="allow")
     workflow_id: UUID
-    rank: int
+    rank: Annotated[int, Field(ge=-2147483648, le=2147483647)]
     scoring: ScoringV1Audit
     owner: str = Field(default=None)
     maintainer: str = Field(default=None)
@@ -1452,8 +1508,10 @@ class AIAgentResponsePayload(BaseModel):
     event_id: str
     incident_id: str
     response_data: IncidentResponseData
-    total_prompt_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    total_completion_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
+    total_prompt_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
+    total_completion_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class AIAgentRCACompletePayload(BaseModel):
@@ -1462,8 +1520,10 @@ class AIAgentRCACompletePayload(BaseModel):
     event_id: str
     incident_id: str
     response_data: IncidentResponseData
-    total_prompt_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
-    total_completion_tokens: Annotated[int, Field(ge=0)] = Field(default=None)
+    total_prompt_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(default=None)
+    total_completion_tokens: Annotated[int, Field(ge=0, le=9223372036854775807)] = Field(
+        default=None
+    )
 
 
 class RemediationWorkflowContentPayload(BaseModel):
@@ -1482,8 +1542,8 @@ class RemediationWorkflowContentPayload(BaseModel):
 
 class ResultsMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")
-    total_found: int
-    returned: int
+    total_found: Annotated[int, Field(ge=-2147483648, le=2147483647)]
+    returned: Annotated[int, Field(ge=-2147483648, le=2147483647)]
     workflows: list[WorkflowResultAudit]
 
 
@@ -1553,11 +1613,15 @@ class AuditEventRequest(BaseModel):
     namespace: str | None = None
     cluster_id: str | None = None
     severity: str | None = None
-    duration_ms: int | None = None
+    duration_ms: Annotated[int | None, Field(ge=-9223372036854775808, le=9223372036854775807)] = (
+        None
+    )
     parent_event_date: AwareDatetime | None = None
     error_code: str | None = None
     error_message: str | None = None
-    retention_days: int | None = None
+    retention_days: Annotated[
+        int | None, Field(ge=-9223372036854775808, le=9223372036854775807)
+    ] = None
     is_sensitive: bool | None = None
     event_data: Annotated[
         GatewayAuditPayload
