@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import orjson
-from pydantic import BaseModel, RootModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError, create_model
 
 from explorer.models import payloads
 from explorer.models.envelope import Envelope
@@ -128,23 +128,20 @@ def _decode(raw: Any) -> Decoded:
     event_type = event_type if isinstance(event_type, str) else None
     service = service_of(event_type) if event_type else None
 
-    envelope = _validate(
-        Envelope, {k: v for k, v in raw.items() if k != "event_data"}, raw, "", issues
-    )
     info = REGISTRY.get(event_type) if event_type is not None else None
     unknown = info is None
     if unknown and event_type is not None:
-        issues.insert(
-            0,
+        issues.append(
             Issue(
                 "unknown_type",
                 "event_type",
                 f"event type {_short(event_type)} is not in the contract "
                 f"({len(REGISTRY)} known types)",
-            ),
+            )
         )
 
     mismatch = False
+    envelope: Envelope | None = None
     payload: BaseModel | None = None
     data = raw.get("event_data", _MISSING)
     if data is _MISSING:
@@ -152,32 +149,20 @@ def _decode(raw: Any) -> Decoded:
     elif not isinstance(data, dict):
         issues.append(Issue("not_object", "event_data", f"expected object, got {_describe(data)}"))
     else:
-        inner = data.get("event_type", _MISSING)
-        if inner is _MISSING:
-            mismatch = True
-            issues.append(
-                Issue(
-                    "discriminator",
-                    "event_data.event_type",
-                    f"discriminator is missing; the envelope says {_short(event_type)}",
-                )
-            )
-        elif inner != event_type:
-            mismatch = True
-            issues.append(
-                Issue(
-                    "discriminator",
-                    "event_data.event_type",
-                    f"expected {_short(event_type)} (the envelope's event_type), "
-                    f"got {_describe(inner)}",
-                )
-            )
-        if info is not None:
-            # The discriminator was judged above; validate the rest against the model
-            # the envelope's event_type names.
-            body = {**data, "event_type": event_type}
-            payload = _validate(info.model, body, data, "event_data", issues)
-            issues.extend(_drift(info.model, data, "event_data"))
+        mismatch = _check_discriminator(data, event_type, issues)
+
+    if info is not None and isinstance(data, dict):
+        # One pass over the whole event, its payload typed by the envelope's event_type.
+        # The discriminator was judged above, so findings about it are not repeated.
+        typed = _validate(_event_model(info.event_type), raw, raw, "", issues, _DISCRIMINATOR)
+        if typed is not None:
+            envelope, payload = typed, typed.event_data
+        elif all(i.path.startswith("event_data") for i in issues):
+            # Only the payload is wrong: the envelope alone still validates.
+            envelope = _validate(Envelope, _without_payload(raw), raw, "", [])
+        issues.extend(_drift(info.model, data, "event_data"))
+    else:
+        envelope = _validate(Envelope, _without_payload(raw), raw, "", issues)
 
     issues.sort(key=lambda i: _RANK.get(i.kind, 2))
     if unknown:
@@ -194,6 +179,37 @@ def _decode(raw: Any) -> Decoded:
 
 
 _MISSING: Any = object()
+_DISCRIMINATOR = ("event_data", "event_type")
+
+
+def _without_payload(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k != "event_data"}
+
+
+def _check_discriminator(data: dict[str, Any], event_type: str | None, issues: list[Issue]) -> bool:
+    """Record a missing or different ``event_data.event_type``; True when there is one."""
+    inner = data.get("event_type", _MISSING)
+    if inner is _MISSING:
+        message = f"discriminator is missing; the envelope says {_short(event_type)}"
+    elif inner != event_type:
+        message = (
+            f"expected {_short(event_type)} (the envelope's event_type), got {_describe(inner)}"
+        )
+    else:
+        return False
+    issues.append(Issue("discriminator", "event_data.event_type", message))
+    return True
+
+
+@cache
+def _event_model(event_type: str) -> type[Envelope]:
+    """The envelope with ``event_data`` typed as the payload model of ``event_type``."""
+    info = REGISTRY[event_type]
+    return create_model(  # type: ignore[no-any-return]
+        f"{info.schema}Event", __base__=Envelope, event_data=(info.model, ...)
+    )
+
+
 _RANK = {"unknown_type": 0, "discriminator": 1, "unexpected_field": 3}
 
 
@@ -206,12 +222,19 @@ def _dumps(value: Any) -> bytes:
 
 
 def _validate(
-    model: type[M], body: dict[str, Any], raw: Any, prefix: str, issues: list[Issue]
+    model: type[M],
+    body: dict[str, Any],
+    raw: Any,
+    prefix: str,
+    issues: list[Issue],
+    skip: tuple[str, ...] = (),
 ) -> M | None:
     try:
         return model.model_validate_json(_dumps(body), strict=True)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
+            if skip and tuple(err["loc"][: len(skip)]) == skip:
+                continue
             issues.append(_issue(err, raw, prefix))
     except (ValueError, RecursionError) as exc:
         issues.append(Issue("type", prefix, f"could not be validated: {exc}"[:200]))
