@@ -1,0 +1,143 @@
+"""Counts over the cache: the mismatch summary, events over time, services and outcomes.
+
+Every function takes the ``where``/``params`` of a filter (values only as parameters)
+and returns plain data; the TUI draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from explorer.core.browse import Cursor, execute
+
+# Bucket widths a person reads easily, in seconds.
+_STEPS = (
+    1,
+    5,
+    10,
+    30,
+    60,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    3 * 3600,
+    6 * 3600,
+    12 * 3600,
+    86400,
+    7 * 86400,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MismatchRow:
+    """Non-ok events of one service, event type, status and issue kind."""
+
+    service: str
+    event_type: str
+    status: str
+    issue_kind: str
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """Event counts per ``step`` from ``start``; ``counts[i]`` covers ``start + i * step``."""
+
+    start: datetime | None
+    step: timedelta
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def end(self) -> datetime | None:
+        return None if self.start is None else self.start + self.step * len(self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeCount:
+    service: str
+    outcome: str
+    events: int
+
+
+def mismatch_summary(
+    cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
+) -> list[MismatchRow]:
+    """Events whose decode status is not ok, by service, type, status and issue kind.
+
+    An event with several kinds of issue counts once under each kind; most events first.
+    """
+    sql = f"""
+        WITH bad AS (
+            SELECT event_id, service, event_type, decode_status, decode_issues
+            FROM events
+            WHERE ({where}) AND coalesce(decode_status, '') <> 'ok'
+        ), kinds AS (
+            SELECT event_id, service, event_type, decode_status,
+                   unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
+                          THEN json_extract_string(decode_issues, '$[*].kind')
+                          ELSE ['-'] END) AS kind
+            FROM bad
+        )
+        SELECT coalesce(service, '-'), coalesce(event_type, '-'), coalesce(decode_status, '-'),
+               coalesce(kind, '-'), count(DISTINCT event_id) AS n
+        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4
+    """  # noqa: S608
+    return [MismatchRow(*r) for r in execute(cur, sql, params).fetchall()]
+
+
+def outcome_counts(
+    cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
+) -> list[OutcomeCount]:
+    """Events per service and outcome, by service then outcome."""
+    sql = f"""
+        SELECT coalesce(service, '-'), coalesce(event_outcome, '-'), count(*)
+        FROM events WHERE {where} GROUP BY ALL ORDER BY 1, 2
+    """  # noqa: S608
+    return [OutcomeCount(*r) for r in execute(cur, sql, params).fetchall()]
+
+
+def histogram(
+    cur: Cursor, where: str = "TRUE", params: Sequence[object] = (), buckets: int = 48
+) -> Histogram:
+    """Events over time in at most ``buckets`` buckets of a readable width."""
+    span_sql = f"SELECT min(event_timestamp), max(event_timestamp) FROM events WHERE {where}"  # noqa: S608
+    span = execute(cur, span_sql, params).fetchone()
+    if span is None or span[0] is None:
+        return Histogram(None, timedelta(hours=1), [])
+    first, last = span
+    step = nice_step((last - first).total_seconds(), buckets)
+    start = _floor(first, step)
+    sql = f"""
+        SELECT CAST(floor((epoch(event_timestamp) - ?) / ?) AS BIGINT) AS b, count(*)
+        FROM events WHERE {where} GROUP BY b
+    """  # noqa: S608
+    rows = execute(cur, sql, [start.timestamp(), step, *params]).fetchall()
+    size = int((last.timestamp() - start.timestamp()) // step) + 1
+    counts = [0] * size
+    for bucket, n in rows:
+        if 0 <= bucket < size:
+            counts[bucket] += n
+    return Histogram(start, timedelta(seconds=step), counts)
+
+
+def nice_step(seconds: float, buckets: int) -> int:
+    """The smallest readable bucket width that covers ``seconds`` in ``buckets``."""
+    want = math.ceil(seconds / max(buckets, 1)) if seconds > 0 else 1
+    for step in _STEPS:
+        if step >= want:
+            return step
+    return math.ceil(want / _STEPS[-1]) * _STEPS[-1]
+
+
+def _floor(moment: datetime, step: int) -> datetime:
+    epoch = moment.timestamp()
+    return datetime.fromtimestamp(epoch - epoch % step, tz=moment.tzinfo)
