@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,15 +49,18 @@ class _ParseFailed(Exception):
     pass
 
 
+_LONG_NUMBER = re.compile(rb"\d{20,}")
+
+
 def parse_json(data: bytes) -> Any:
-    """Parse one JSON text; big integers, unlike orjson, are kept exactly."""
+    """Parse one JSON text. Integers beyond 64 bits are kept exactly (orjson would
+    turn them into floats), at the cost of the slower parser for such texts only."""
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as fast_error:
-        try:
+        if _LONG_NUMBER.search(data):
             return json.loads(data, parse_constant=_reject_constant)
-        except (ValueError, RecursionError, UnicodeDecodeError):
-            raise _ParseFailed(_one_line(str(fast_error))) from None
+        return orjson.loads(data)
+    except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError
+        raise _ParseFailed(_one_line(str(error))) from None
 
 
 def _reject_constant(name: str) -> Any:
