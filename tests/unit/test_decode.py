@@ -264,3 +264,12 @@ def test_decode_never_raises_on_near_valid_events(
     assert decoded.status in set(Status)
     if decoded.status is not Status.OK:
         assert decoded.issues
+
+
+def test_missing_event_type_is_unknown_with_its_issue() -> None:
+    raw = event()
+    raw["event_type"] = 12
+    decoded = decode(raw)
+    assert decoded.status is Status.UNKNOWN
+    assert decoded.issues[0].kind == "unknown_type"
+    assert ("type", "event_type") in kinds(decoded)

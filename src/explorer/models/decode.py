@@ -130,15 +130,14 @@ def _decode(raw: Any) -> Decoded:
 
     info = REGISTRY.get(event_type) if event_type is not None else None
     unknown = info is None
-    if unknown and event_type is not None:
-        issues.append(
-            Issue(
-                "unknown_type",
-                "event_type",
-                f"event type {_short(event_type)} is not in the contract "
-                f"({len(REGISTRY)} known types)",
-            )
+    if unknown:
+        known = f"({len(REGISTRY)} known types)"
+        message = (
+            f"event type {_short(event_type)} is not in the contract {known}"
+            if event_type is not None
+            else f"event_type is missing or not a string, so the payload cannot be typed {known}"
         )
+        issues.append(Issue("unknown_type", "event_type", message))
 
     mismatch = False
     envelope: Envelope | None = None
@@ -205,9 +204,7 @@ def _check_discriminator(data: dict[str, Any], event_type: str | None, issues: l
 def _event_model(event_type: str) -> type[Envelope]:
     """The envelope with ``event_data`` typed as the payload model of ``event_type``."""
     info = REGISTRY[event_type]
-    return create_model(
-        f"{info.schema}Event", __base__=Envelope, event_data=(info.model, ...)
-    )
+    return create_model(f"{info.schema}Event", __base__=Envelope, event_data=(info.model, ...))
 
 
 _RANK = {"unknown_type": 0, "discriminator": 1, "unexpected_field": 3}
