@@ -1,0 +1,86 @@
+"""``audit-explorer import``: decode events from files and store them in the cache."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from explorer.cli import main
+from explorer.cli.options import cache_option
+from explorer.cli.render import clean
+from explorer.config import cache_path
+from explorer.core.importer import ImportResult, import_files
+from explorer.models.decode import Status
+from explorer.store.cache import Cache
+
+SHOWN_REJECTED = 10
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@cache_option
+@click.option("--source", help="Record the events as coming from NAME (default: the file name).")
+def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> None:
+    """Store the audit events of FILE... (``-`` for stdin) in the local cache.
+
+    FILE may be NDJSON, a JSON array of events, a query page or an export. Importing
+    the same events again updates them in place. Events without an event_id or a
+    parseable event_timestamp are reported and skipped; every other event is stored,
+    whatever its decode status.
+
+    Exit status: 0 the import ran (even if some events were rejected), 1 the cache
+    failed, 2 an input cannot be read.
+    """
+    path = cache_path(cache)
+    progress = _Progress() if sys.stderr.isatty() else None
+    with Cache.open(
+        path, notify=lambda message: click.echo(f"audit-explorer: {message}", err=True)
+    ) as db:
+        try:
+            result = import_files(db, files, source=source, progress=progress)
+        finally:
+            if progress is not None:
+                progress.clear()
+        total = db.count()
+    click.echo(render_result(result, path, total))
+
+
+class _Progress:
+    """A counter on stderr, redrawn in place."""
+
+    def __call__(self, read: int) -> None:
+        click.echo(f"\rimporting... {read:,} events read", err=True, nl=False)
+
+    def clear(self) -> None:
+        click.echo("\r\x1b[K", err=True, nl=False)
+
+
+def render_result(result: ImportResult, path: Path, total: int) -> str:
+    lines = [
+        f"{result.read:,} events read",
+        f"  stored new      {result.new:>12,}",
+        f"  stored updated  {result.updated:>12,}",
+        f"  rejected        {result.rejected_count:>12,}",
+    ]
+    if result.by_status:
+        lines += ["", "Stored by status:"]
+        for status in Status:
+            if result.by_status[status]:
+                lines.append(f"  {status:<24} {result.by_status[status]:>10,}")
+    if result.rejected_count:
+        lines += ["", f"Rejected (not stored; first {min(SHOWN_REJECTED, result.rejected_count)}):"]
+        for item in result.rejected[:SHOWN_REJECTED]:
+            lines.append(f"  {clean(item.locator)}: {clean(item.reason)}")
+    lines += [
+        "",
+        f"{result.elapsed:.2f} s, {result.events_per_s:,.0f} events/s",
+        f"cache {clean(str(path))}: {total:,} events",
+    ]
+    if result.rejected_count:
+        lines.append(
+            f"note: {result.rejected_count:,} events could not be stored (see above); "
+            "all the others were imported"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""Import events from files into the cache: decode, convert, upsert in batches.
+
+Events that cannot be stored (not an object, no event_id, no parseable
+event_timestamp) are rejected with where they came from; everything else is stored,
+whatever its decode status. :func:`prepare` is a pure function of a list of records,
+so batches can be prepared in other processes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+
+from explorer.client.files import EventReader, Record
+from explorer.core.validate import decode_record
+from explorer.errors import InputError
+from explorer.store.cache import BATCH_SIZE, Cache
+from explorer.store.rows import RowBatch, build_rows, unstorable
+
+Progress = Callable[[int], None]
+
+MAX_REJECTED = 1000  # details kept; the count is always complete
+_PROGRESS_EVERY = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    locator: str  # "line 12", "item 3", prefixed with the file name by import_files
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did. ``rejected`` keeps the first :data:`MAX_REJECTED` details."""
+
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    by_status: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    rejected_count: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated
+
+    @property
+    def events_per_s(self) -> float:
+        return self.read / self.elapsed if self.elapsed > 0 else 0.0
+
+    def add_rejected(self, rejected: Iterable[Rejected]) -> None:
+        for item in rejected:
+            self.rejected_count += 1
+            if len(self.rejected) < MAX_REJECTED:
+                self.rejected.append(item)
+
+
+@dataclass
+class Prepared:
+    """One batch, ready to write: rows, what was rejected, and the stored statuses."""
+
+    rows: RowBatch
+    rejected: list[Rejected]
+    by_status: Counter[str]
+    read: int
+
+
+def prepare(
+    records: Sequence[Record], *, source: str, fetched_at: datetime, prefix: str = ""
+) -> Prepared:
+    """Decode and convert a batch of records. Pure: no I/O, picklable result."""
+    rejected: list[Rejected] = []
+    decodable: list[Record] = []
+    for record in records:
+        reason = record.error or unstorable(record.value)
+        if reason is None:
+            decodable.append(record)
+        else:
+            rejected.append(Rejected(prefix + record.locator, reason))
+    rows = build_rows(
+        [decode_record(record) for record in decodable], source=source, fetched_at=fetched_at
+    )
+    rejected += [Rejected(prefix + decodable[i].locator, reason) for i, reason in rows.rejected]
+    return Prepared(rows, rejected, Counter(rows.statuses), len(records))
+
+
+def import_records(
+    cache: Cache,
+    records: Iterable[Record],
+    *,
+    source: str,
+    progress: Progress | None = None,
+    prefix: str = "",
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Import one stream of records; ``result`` accumulates across several calls."""
+    started = time.perf_counter()
+    result = result if result is not None else ImportResult()
+    fetched_at = datetime.now(UTC)
+    counted = _counting(records, progress, result.read) if progress else records
+    for chunk in _chunks(counted, BATCH_SIZE):
+        prepared = prepare(chunk, source=source, fetched_at=fetched_at, prefix=prefix)
+        written = cache.write_rows(prepared.rows)
+        result.read += prepared.read
+        result.new += written.new
+        result.updated += written.updated
+        result.by_status.update(prepared.by_status)
+        result.add_rejected(prepared.rejected)
+    result.elapsed += time.perf_counter() - started
+    return result
+
+
+def import_files(
+    cache: Cache,
+    paths: Sequence[str | Path],
+    *,
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import files (``-`` is stdin) one after the other; the source defaults to each file's name.
+
+    Every file is checked to be readable before anything is written.
+    """
+    for path in paths:
+        _check_readable(path)
+    result = ImportResult()
+    for path in paths:
+        reader = EventReader(path)
+        name = reader.name if str(path) == "-" else Path(path).name
+        prefix = f"{reader.name} " if len(paths) > 1 else ""
+        import_records(
+            cache, reader, source=source or name, progress=progress, prefix=prefix, result=result
+        )
+    return result
+
+
+def _check_readable(path: str | Path) -> None:
+    if str(path) == "-":
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    if not target.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        with target.open("rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _counting(records: Iterable[Record], progress: Progress, start: int) -> Iterator[Record]:
+    count = start
+    for record in records:
+        yield record
+        count += 1
+        if count % _PROGRESS_EVERY == 0:
+            progress(count)
+    progress(count)
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -1,0 +1,1 @@
+"""The DuckDB cache: schema, batched upserts, typed payload views."""

@@ -1,0 +1,350 @@
+"""The DuckDB cache: one file, the ``events`` table, typed payload views.
+
+The schema is a public contract (docs/ARCHITECTURE.md). Every connection runs with
+``TimeZone = 'UTC'``, so TIMESTAMPTZ values come back as UTC datetimes.
+
+Writes go in batches through Arrow, one transaction per batch: rows that are new are
+inserted (``INSERT OR IGNORE`` reports how many), then, only if some event_ids were
+already there, the batch is written again with ``INSERT OR REPLACE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import duckdb
+
+from explorer.errors import CacheLockedError, StoreError
+from explorer.models.decode import Decoded
+from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
+from explorer.store.views import payload_views, views_digest
+
+SCHEMA_VERSION = 1
+BATCH_SIZE = 25_000
+
+Notify = Callable[[str], None]
+
+# Steps from schema version N to N + 1. A cache older than the oldest step is rebuilt.
+MIGRATIONS: dict[int, tuple[str, ...]] = {}
+
+_INSERT_COLUMNS = ", ".join(COLUMN_NAMES)
+
+
+def _create_sql() -> tuple[str, ...]:
+    columns = ",\n  ".join(f"{name} {sql}" for name, sql in COLUMNS)
+    return (
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        f"CREATE TABLE events (\n  {columns}\n)",
+        "CREATE TABLE sync_state (source VARCHAR, filter_key VARCHAR, watermark TIMESTAMPTZ,"
+        " completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))",
+    )
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """``new`` event_ids stored, and ``updated`` rows whose event_id was already there.
+
+    ``rejected`` lists ``(position, reason)`` for the inputs that could not be stored.
+    """
+
+    new: int
+    updated: int
+    rejected: tuple[tuple[int, str], ...] = ()
+
+
+def _stderr_notice(message: str) -> None:
+    print(f"audit-explorer: {message}", file=sys.stderr)
+
+
+class Cache:
+    """An open cache file. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, connection: duckdb.DuckDBPyConnection, read_only: bool):
+        self.path = path
+        self.connection = connection
+        self.read_only = read_only
+        self.notices: list[str] = []
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, read_only: bool = False, notify: Notify | None = None
+    ) -> Cache:
+        """Open (creating, migrating or rebuilding as needed) the cache at ``path``.
+
+        What happened to an older cache is said through ``notify`` (stderr by default)
+        and kept in ``notices``.
+        """
+        path = Path(path).expanduser()
+        notices: list[str] = []
+
+        def say(message: str) -> None:
+            notices.append(message)
+            (notify or _stderr_notice)(message)
+
+        connection = _prepare(path, read_only, say)
+        cache = cls(path, connection, read_only)
+        cache.notices = notices
+        return cache
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor for a worker thread (DuckDB connections are not thread-safe)."""
+        cursor = self.connection.cursor()
+        cursor.execute("SET TimeZone = 'UTC'")
+        return cursor
+
+    def count(self) -> int:
+        return int(_scalar(self.connection, "SELECT count(*) FROM events") or 0)
+
+    def upsert(
+        self,
+        decoded: Iterable[Decoded],
+        *,
+        source: str,
+        fetched_at: datetime | None = None,
+    ) -> UpsertResult:
+        """Store decoded events (the last one per event_id wins), in batches."""
+        fetched_at = fetched_at or datetime.now(UTC)
+        new = updated = offset = 0
+        rejected: list[tuple[int, str]] = []
+        for chunk in _chunks(decoded, BATCH_SIZE):
+            batch = build_rows(chunk, source=source, fetched_at=fetched_at)
+            result = self.write_rows(batch)
+            new += result.new
+            updated += result.updated
+            rejected += [(offset + index, reason) for index, reason in batch.rejected]
+            offset += len(chunk)
+        return UpsertResult(new, updated, tuple(rejected))
+
+    def write_rows(self, batch: RowBatch) -> UpsertResult:
+        """Write one prepared batch in one transaction."""
+        if not len(batch):
+            return UpsertResult(0, batch.duplicates, tuple(batch.rejected))
+        table = batch.to_arrow()
+        con = self.connection
+        try:
+            con.register("_incoming", table)
+            con.execute("BEGIN TRANSACTION")
+            new = _insert(con, "IGNORE")
+            if new < len(batch):
+                _insert(con, "REPLACE")
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            _rollback(con)
+            raise StoreError(f"cannot write to cache {self.path}: {_first_line(exc)}") from None
+        finally:
+            con.unregister("_incoming")
+        updated = len(batch) - new + batch.duplicates
+        return UpsertResult(new, updated, tuple(batch.rejected))
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _insert(con: duckdb.DuckDBPyConnection, verb: Literal["IGNORE", "REPLACE"]) -> int:
+    """Insert the registered batch; returns how many rows were written."""
+    columns = _INSERT_COLUMNS  # constants from rows.COLUMNS, never data
+    sql = f"INSERT OR {verb} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
+    return int(_scalar(con, sql) or 0)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first value of the first row, or None. Fetches everything: DuckDB refuses
+    ``register`` on a connection with a half-read result."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # no transaction was open
+        con.execute("ROLLBACK")
+
+
+def _chunks(items: Iterable[Decoded], size: int) -> Iterator[list[Decoded]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# --- opening, schema versions -------------------------------------------------------
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        connection = duckdb.connect(str(path), read_only=read_only)
+        connection.execute("SET TimeZone = 'UTC'")
+        return connection
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            pid = _LOCK_PID.search(message)
+            who = f" (PID {pid.group(1)})" if pid else ""
+            raise CacheLockedError(
+                f"cache {path} is in use by another process{who}: close the other "
+                "audit-explorer, or pass --cache to use another file"
+            ) from None
+        raise StoreError(f"cannot open cache {path}: {_first_line(exc)}") from None
+
+
+def _prepare(path: Path, read_only: bool, say: Notify) -> duckdb.DuckDBPyConnection:
+    if read_only and not path.exists():
+        raise StoreError(f"no cache at {path} yet: import or sync some events first")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    connection = _connect(path, read_only)
+    try:
+        version = _schema_version(connection, path)
+        if version is None and not read_only:
+            _create(connection)
+        elif version is None or version < SCHEMA_VERSION:
+            connection = _upgrade(connection, path, version or 0, read_only, say)
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"cache {path} was written by a newer audit-explorer (schema v{version}; "
+                f"this one reads v{SCHEMA_VERSION}): upgrade, or pass --cache to use another file"
+            )
+        if not read_only:
+            _refresh_views(connection)
+    except duckdb.Error as exc:
+        connection.close()
+        raise StoreError(f"cannot prepare cache {path}: {_first_line(exc)}") from None
+    except StoreError:
+        connection.close()
+        raise
+    return connection
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
+    """The file's schema version; None for an empty file, 0 for a cache from before versions."""
+    tables = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    if not tables:
+        return None
+    if "meta" not in tables:
+        if "events" in tables:
+            return 0
+        raise StoreError(f"{path} is a DuckDB file but not an audit-explorer cache")
+    value = _scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise StoreError(f"cache {path} has an unreadable schema version {value!r}") from None
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    for statement in _create_sql():
+        con.execute(statement)
+    _set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    con.execute("COMMIT")
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def _upgrade(
+    con: duckdb.DuckDBPyConnection, path: Path, version: int, read_only: bool, say: Notify
+) -> duckdb.DuckDBPyConnection:
+    steps = [MIGRATIONS.get(v) for v in range(version, SCHEMA_VERSION)]
+    if read_only:
+        raise StoreError(
+            f"cache {path} has an older schema (v{version}; this audit-explorer uses "
+            f"v{SCHEMA_VERSION}): open it once for writing (e.g. import) to upgrade it"
+        )
+    if all(step is not None for step in steps):
+        _migrate(con, version, steps)
+        say(f"migrated cache {path} from schema v{version} to v{SCHEMA_VERSION}")
+        return con
+    con.close()
+    backup = _move_aside(path, version)
+    say(
+        f"cache {path} was made by an older audit-explorer (schema v{version}); "
+        f"moved it to {backup} and started an empty cache: import or sync again"
+    )
+    con = _connect(path, read_only=False)
+    _create(con)
+    return con
+
+
+def _migrate(
+    con: duckdb.DuckDBPyConnection, version: int, steps: list[tuple[str, ...] | None]
+) -> None:
+    con.execute("BEGIN TRANSACTION")
+    for step in steps:
+        for statement in step or ():
+            con.execute(statement)
+    _set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    _set_meta(con, "migrated_from", str(version))
+    con.execute("COMMIT")
+
+
+def _move_aside(path: Path, version: int) -> Path:
+    backup = path.with_name(f"{path.name}.schema-v{version}.bak")
+    try:
+        os.replace(path, backup)
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():
+            os.replace(wal, backup.with_name(backup.name + ".wal"))
+    except OSError as exc:
+        raise StoreError(f"cannot move the old cache {path} aside: {exc.strerror or exc}") from None
+    return backup
+
+
+def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the payload views when the models changed since they were made."""
+    digest = views_digest()
+    if _scalar(con, "SELECT value FROM meta WHERE key = 'views'") == digest:
+        return
+    con.execute("BEGIN TRANSACTION")
+    wanted = {view.name for view in payload_views()}
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+        " AND NOT internal AND view_name LIKE 'payload\\_%' ESCAPE '\\'"
+    ).fetchall():
+        if name not in wanted:
+            con.execute(f'DROP VIEW "{_ident(name)}"')
+    for view in payload_views():
+        con.execute(view.sql())
+    _set_meta(con, "views", digest)
+    con.execute("COMMIT")
+
+
+def _ident(name: Any) -> str:
+    return str(name).replace('"', '""')
