@@ -1,0 +1,431 @@
+"""DataStorage over httpx: ``GET /api/v1/audit/events`` with auth, TLS, retries and errors.
+
+Synchronous on purpose: the CLI calls it directly and the TUI runs a sync in a thread
+worker. Every failure becomes one ``ClientError`` line; the bearer token never appears in a
+message, a repr or an exception (server text is scrubbed of it too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN
+from explorer.errors import ClientError
+
+EVENTS_PATH = "/api/v1/audit/events"
+MAX_LIMIT = 1000
+OUTCOMES = ("success", "failure", "pending")
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RELATIVE = re.compile(r"^(\d+[smhd])+$")
+_RELATIVE_PART = re.compile(r"(\d+)([smhd])")
+_DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_MESSAGE_MAX = 200
+
+
+class Secret:
+    """A bearer token that never shows itself in a repr, a str or a traceback."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def resolve_token(
+    token: str | None = None,
+    token_file: Path | str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    service_account: Path = SERVICE_ACCOUNT_TOKEN,
+) -> Secret | None:
+    """``--token`` > ``--token-file`` > ``$AUDIT_EXPLORER_TOKEN`` > the in-cluster token file."""
+    env = os.environ if env is None else env
+    if token:
+        return _checked(token.strip(), "--token")
+    if token_file:
+        return _read_token(Path(token_file))
+    if value := env.get(ENV_TOKEN, "").strip():
+        return _checked(value, ENV_TOKEN)
+    if service_account.is_file():
+        return _read_token(service_account)
+    return None
+
+
+def _checked(value: str, origin: str) -> Secret:
+    if not value or any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ClientError(f"the token from {origin} is empty or holds spaces or control characters")
+    return Secret(value)
+
+
+def _read_token(path: Path) -> Secret:
+    try:
+        value = path.expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClientError(f"cannot read token file {path}: {exc.__class__.__name__}") from None
+    return _checked(value, str(path))
+
+
+# -- time values -------------------------------------------------------------------------
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An RFC 3339 string as an aware UTC datetime, or None (never raises)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 in UTC with microseconds and ``Z`` (no ``+`` to escape in a URL)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_relative(value: str) -> timedelta | None:
+    """``24h``, ``7d``, ``1h30m`` as a duration; None for anything else."""
+    if not RELATIVE.match(value):
+        return None
+    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _RELATIVE_PART.findall(value)))
+
+
+# -- requests and pages ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """The query parameters ``GET /api/v1/audit/events`` defines, besides limit and offset."""
+
+    event_type: str | None = None
+    event_category: str | None = None
+    event_outcome: str | None = None
+    severity: str | None = None
+    correlation_id: str | None = None
+    since: str | None = None
+    until: str | None = None
+    detail_key: str | None = None
+    detail_value: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.event_outcome is not None and self.event_outcome not in OUTCOMES:
+            raise ClientError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        if self.since is not None and not (
+            parse_relative(self.since) or parse_timestamp(self.since)
+        ):
+            raise ClientError(f"since must be relative (24h, 7d) or RFC 3339, not {self.since!r}")
+        if self.until is not None and parse_timestamp(self.until) is None:
+            raise ClientError(f"until must be an RFC 3339 time, not {self.until!r}")
+        if (self.detail_key is None) != (self.detail_value is None):
+            raise ClientError("detail_key and detail_value go together")
+        if self.detail_key is not None and not _DETAIL_KEY.match(self.detail_key):
+            raise ClientError("detail_key may hold only letters, digits and underscores")
+
+    def params(self) -> dict[str, str]:
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    def key(self) -> str:
+        """What identifies "the same sync" for its watermark: every filter but the window."""
+        params = self.params()
+        params.pop("since", None)
+        params.pop("until", None)
+        return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[Any]
+    limit: int
+    offset: int
+    total: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    url: str
+    token: Secret | None = None
+    user: str | None = None
+    ca_bundle: Path | None = None
+    insecure: bool = False
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_tries: int = 5
+    backoff: float = 0.5
+    backoff_cap: float = 20.0
+    retry_after_cap: float = 60.0
+
+
+def base_url(url: str) -> str:
+    """The server root, accepting a pasted events URL too."""
+    url = url.strip().rstrip("/")
+    if url.endswith(EVENTS_PATH):
+        url = url[: -len(EVENTS_PATH)]
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ClientError(f"DataStorage URL must start with http:// or https://, not {url!r}")
+    return url
+
+
+class DataStorageClient:
+    """``query_events`` with retries; ``retries`` counts every retried attempt."""
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.url = base_url(settings.url)
+        self.retries = 0
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._http = httpx.Client(
+            base_url=self.url,
+            headers=_headers(settings),
+            timeout=httpx.Timeout(
+                settings.read_timeout,
+                connect=settings.connect_timeout,
+                pool=settings.connect_timeout,
+            ),
+            verify=_verify(settings),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"DataStorageClient({self.url!r})"
+
+    def __enter__(self) -> DataStorageClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def query_events(
+        self, filters: EventFilters | None = None, limit: int = 100, offset: int = 0
+    ) -> Page:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ClientError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if offset < 0:
+            raise ClientError(f"offset must not be negative, not {offset}")
+        params = {
+            **(filters or EventFilters()).params(),
+            "limit": str(limit),
+            "offset": str(offset),
+        }
+        response = self._get(params)
+        return _page(response, self._scrub)
+
+    def _get(self, params: dict[str, str]) -> httpx.Response:
+        tries = max(1, self.settings.max_tries)
+        for attempt in range(1, tries + 1):
+            try:
+                response = self._http.get(EVENTS_PATH, params=params)
+            except httpx.TransportError as exc:
+                if attempt == tries:
+                    raise ClientError(self._transport_message(exc, attempt)) from None
+                self._wait(attempt, None)
+                continue
+            except httpx.HTTPError as exc:
+                raise ClientError(f"request failed: {self._scrub(str(exc))}") from None
+            if response.status_code in RETRY_STATUSES and attempt < tries:
+                self._wait(attempt, response)
+                continue
+            return response
+        raise AssertionError("unreachable")
+
+    def _wait(self, attempt: int, response: httpx.Response | None) -> None:
+        self.retries += 1
+        delay = min(self.settings.backoff_cap, self.settings.backoff * 2 ** (attempt - 1))
+        delay *= 0.5 + self._rng.random() / 2
+        if response is not None and response.status_code == 429:
+            after = retry_after(response.headers.get("Retry-After"))
+            if after is not None:
+                delay = max(delay, min(after, self.settings.retry_after_cap))
+        self._sleep(delay)
+
+    def _transport_message(self, exc: httpx.TransportError, tries: int) -> str:
+        what = {
+            httpx.ConnectTimeout: "connecting timed out",
+            httpx.ReadTimeout: f"no answer within {self.settings.read_timeout:g} s",
+            httpx.ConnectError: "cannot connect",
+            httpx.RemoteProtocolError: "the connection broke mid-answer",
+            httpx.ReadError: "the connection dropped",
+        }
+        reason = next((v for k, v in what.items() if isinstance(exc, k)), "network error")
+        detail = self._scrub(str(exc)) or exc.__class__.__name__
+        return f"{self.url}: {reason} after {tries} tries ({detail})"
+
+    def _scrub(self, text: str) -> str:
+        token = self.settings.token.reveal() if self.settings.token else ""
+        if token:
+            text = text.replace(token, "***")
+        text = " ".join(text.split())
+        return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 3] + "..."
+
+
+def _headers(settings: ClientSettings) -> dict[str, str]:
+    headers = {"Accept": "application/json, application/problem+json"}
+    if settings.token:
+        headers["Authorization"] = f"Bearer {settings.token.reveal()}"
+    if settings.user:
+        headers["X-Auth-Request-User"] = settings.user
+    return headers
+
+
+def _verify(settings: ClientSettings) -> ssl.SSLContext | bool:
+    if settings.insecure:
+        return False
+    if settings.ca_bundle is None:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(settings.ca_bundle.expanduser()))
+    except (OSError, ssl.SSLError) as exc:
+        raise ClientError(f"cannot use CA bundle {settings.ca_bundle}: {exc}") from None
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# -- answers -----------------------------------------------------------------------------
+
+
+def _page(response: httpx.Response, scrub: Callable[[str], str]) -> Page:
+    if response.status_code != 200:
+        raise ClientError(error_message(response, scrub))
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise ClientError(_not_json(response, scrub)) from None
+    return page_from_json(body)
+
+
+def page_from_json(body: Any) -> Page:
+    """A query answer checked against AuditEventsQueryResponse (null data counts as empty)."""
+    if not isinstance(body, dict):
+        raise ClientError(f"the answer is not a query page (a JSON {_kind(body)}, not an object)")
+    data = body.get("data", [])
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise ClientError(f"the answer's data is a JSON {_kind(data)}, not an array")
+    pagination = body.get("pagination")
+    if not isinstance(pagination, dict):
+        raise ClientError("the answer has no pagination object")
+    numbers = {}
+    for name in ("limit", "offset", "total"):
+        value = pagination.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ClientError(f"the answer's pagination.{name} is not an integer")
+        numbers[name] = value
+    has_more = pagination.get("has_more")
+    if not isinstance(has_more, bool):
+        raise ClientError("the answer's pagination.has_more is not a boolean")
+    return Page(data, numbers["limit"], numbers["offset"], numbers["total"], has_more)
+
+
+def error_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
+    """One line for a non-200 answer: problem+json detail, a hint, or a proxy's page title."""
+    status = f"{response.status_code} {response.reason_phrase or 'error'}".strip()
+    detail = _problem_detail(response)
+    if response.status_code == 401:
+        hint = "check the token (--token/--token-file/AUDIT_EXPLORER_TOKEN)"
+        return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
+    if response.status_code == 403:
+        hint = "the token's identity lacks RBAC access (data-storage-client ClusterRole?)"
+        return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
+    if detail is not None:
+        return f"{status}: {scrub(detail)}"
+    if _looks_html(response):
+        title = _TITLE.search(response.content)
+        text = title.group(1).decode("utf-8", "replace") if title else "no title"
+        return f"{response.status_code} from a proxy (HTML page), not DataStorage: {scrub(text)}"
+    snippet = scrub(response.content[:120].decode("utf-8", "replace")) or "empty body"
+    return f"{status}: {snippet}"
+
+
+def _problem_detail(response: httpx.Response) -> str | None:
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    text = next((body[k] for k in ("detail", "title", "error", "message") if body.get(k)), None)
+    if not isinstance(text, str):
+        return None
+    field_errors = body.get("field_errors")
+    if isinstance(field_errors, dict) and field_errors:
+        text += " (" + "; ".join(f"{k}: {v}" for k, v in field_errors.items()) + ")"
+    return text
+
+
+def _looks_html(response: httpx.Response) -> bool:
+    kind = response.headers.get("Content-Type", "")
+    return "html" in kind or response.content.lstrip()[:15].lower().startswith(b"<!doctype html")
+
+
+def _not_json(response: httpx.Response, scrub: Callable[[str], str]) -> str:
+    if _looks_html(response):
+        return "200 but an HTML page, not DataStorage JSON (a proxy or login page?)"
+    size = len(response.content)
+    if response.content.lstrip()[:1] in (b"{", b"["):
+        return f"the answer is not valid JSON: truncated or corrupt ({size} bytes)"
+    snippet = scrub(response.content[:60].decode("utf-8", "replace")) or "empty body"
+    return f"the answer is not JSON ({size} bytes): {snippet}"
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")

@@ -1,0 +1,404 @@
+"""A stand-in DataStorage: ``GET /api/v1/audit/events`` on loopback, with opt-in faults.
+
+It answers the way the real service does: newest first (event_timestamp DESC, event_id
+DESC), offset paging, default limit 100, ``{data, pagination}``, every query filter, 400
+problem+json for bad parameters and 401 without the token when one is set. ``Faults`` makes
+it misbehave on purpose so tests can drive a sync through 5xx, 429, proxies' HTML pages,
+slow or truncated answers, growth while paging, a dying server and nonsense pagination.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import random
+import re
+import socket
+import struct
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+from explorer.client.datastorage import (
+    EVENTS_PATH,
+    MAX_LIMIT,
+    OUTCOMES,
+    parse_relative,
+    parse_timestamp,
+)
+
+DEFAULT_LIMIT = 100
+FaultKind = Literal[
+    "500", "502", "503", "504", "429", "html", "slow",
+    "truncate", "reset", "drop", "notjson", "badjson", "badshape",
+]  # fmt: skip
+Pagination = Literal[
+    "normal", "same_page", "ignore_offset", "ignore_window", "negative_total", "has_more_forever"
+]
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+_PROBLEM = "https://kubernaut.ai/problems/"
+_DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
+_FILTERS = ("event_type", "event_category", "event_outcome", "severity", "correlation_id")
+_HTML = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+@dataclass
+class Faults:
+    """What goes wrong, and when. Requests and pages count from 0 and 1 respectively.
+
+    ``script`` maps an events-request index to a fault; ``rate`` adds seeded random faults
+    drawn from ``kinds``; ``growth`` maps "after page N was served" to events to insert;
+    ``die_after_pages`` drops every connection once N pages were served.
+    """
+
+    script: Mapping[int, FaultKind] = field(default_factory=dict)
+    rate: float = 0.0
+    kinds: Sequence[FaultKind] = ("503",)
+    seed: int = 0
+    retry_after: str = "1"
+    slow_seconds: float = 2.0
+    growth: Mapping[int, Sequence[dict[str, Any]]] = field(default_factory=dict)
+    die_after_pages: int | None = None
+    pagination: Pagination = "normal"
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """One events request as the server saw it (the Authorization header is not kept)."""
+
+    params: dict[str, str]
+    user: str | None
+    authorized: bool
+    fault: str | None
+
+
+class BadRequest(Exception):
+    pass
+
+
+class DemoServer:
+    """``with DemoServer(events) as server: server.url`` - serves in a background thread."""
+
+    def __init__(
+        self,
+        events: Iterable[dict[str, Any]] = (),
+        *,
+        token: str | None = None,
+        faults: Faults | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.token = token
+        self.faults = faults or Faults()
+        self.requests: list[SeenRequest] = []
+        self.pages_served = 0
+        self._events: list[tuple[tuple[datetime, str], dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._rng = random.Random(self.faults.seed)
+        self._thread: threading.Thread | None = None
+        self.add_events(events)
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd.demo = self
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def set_faults(self, faults: Faults) -> None:
+        with self._lock:
+            self.faults = faults
+            self._rng = random.Random(faults.seed)
+            self.pages_served = 0
+
+    def add_events(self, events: Iterable[dict[str, Any]]) -> None:
+        """Grow the data set live (the order stays newest first)."""
+        with self._lock:
+            self._events.extend((_sort_key(e), e) for e in events)
+            self._events.sort(key=lambda item: item[0], reverse=True)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def start(self) -> DemoServer:
+        # a short poll interval makes stop() quick (it waits for the serving loop to notice)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="demo-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until KeyboardInterrupt (for the CLI)."""
+        try:
+            self._httpd.serve_forever()
+        finally:
+            self._closing.set()
+            self._httpd.server_close()
+
+    def stop(self) -> None:
+        self._closing.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        self._httpd.server_close()
+
+    def __enter__(self) -> DemoServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- the request, step by step ---------------------------------------------------
+
+    def _next_fault(self, params: dict[str, str], user: str | None, authorized: bool) -> str | None:
+        with self._lock:
+            index = len(self.requests)
+            faults = self.faults
+            fault: str | None = faults.script.get(index)
+            if fault is None and faults.rate and self._rng.random() < faults.rate:
+                fault = self._rng.choice(list(faults.kinds))
+            dead = (
+                faults.die_after_pages is not None and self.pages_served >= faults.die_after_pages
+            )
+            if dead:
+                fault = "drop"
+            self.requests.append(SeenRequest(params, user, authorized, fault))
+            return fault
+
+    def _answer(self, params: dict[str, str]) -> dict[str, Any]:
+        limit = _int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _int_param(params, "offset", 0, 0, None)
+        with self._lock:
+            mode = self.faults.pagination
+            if mode == "same_page":
+                limit, offset, params = DEFAULT_LIMIT, 0, {}
+            elif mode == "ignore_offset":
+                offset = 0
+            elif mode == "ignore_window":
+                params = {k: v for k, v in params.items() if k not in ("since", "until")}
+            query = _Query(params)
+            matched = [e for _, e in self._events if query.matches(e)]
+            data = matched[offset : offset + limit]
+            total = len(matched)
+            self.pages_served += 1
+            for event in self.faults.growth.get(self.pages_served, ()):
+                self._events.append((_sort_key(event), event))
+            self._events.sort(key=lambda item: item[0], reverse=True)
+        has_more = offset + len(data) < total or mode == "has_more_forever"
+        if mode == "negative_total":
+            total = -1
+        return {
+            "data": data,
+            "pagination": {"limit": limit, "offset": offset, "total": total, "has_more": has_more},
+        }
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    demo: DemoServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "demo-data-storage/1"
+    timeout = 10
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests and the CLI do not want a line per request."""
+
+    def do_GET(self) -> None:
+        demo = self.server.demo
+        url = urlsplit(self.path)
+        if url.path.rstrip("/") != EVENTS_PATH:
+            self._problem(404, "Not Found", "not-found", f"no route for {url.path}")
+            return
+        params = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        authorized = self._authorized(demo.token)
+        fault = demo._next_fault(params, self.headers.get("X-Auth-Request-User"), authorized)
+        if fault is not None and self._fault(fault, demo):
+            return
+        if not authorized:
+            self._problem(401, "Unauthorized", "unauthorized", "missing or invalid bearer token")
+            return
+        try:
+            body = demo._answer(params)
+        except BadRequest as exc:
+            self._problem(400, "Validation Error", "validation-error", str(exc))
+            return
+        if fault == "badshape":
+            body = {"data": {"oops": True}, "pagination": body["pagination"]}
+        self._send(200, "application/json", _dumps(body), cut=fault)
+
+    def do_POST(self) -> None:
+        self._problem(405, "Method Not Allowed", "method-not-allowed", "read-only stand-in")
+
+    def _authorized(self, token: str | None) -> bool:
+        if token is None:
+            return True
+        sent = self.headers.get("Authorization", "")
+        return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+
+    def _fault(self, fault: str, demo: DemoServer) -> bool:
+        """Act out a fault; True when the answer has been sent (or the line dropped)."""
+        if fault in ("500", "503"):
+            reason = "Internal Server Error" if fault == "500" else "Service Unavailable"
+            self._problem(int(fault), reason, "internal-error", "injected fault")
+        elif fault in ("502", "504", "html"):
+            status = 504 if fault == "504" else 502
+            self._send(status, "text/html", _HTML)
+        elif fault == "429":
+            headers = {"Retry-After": demo.faults.retry_after}
+            self._problem(429, "Too Many Requests", "rate-limited", "slow down", headers)
+        elif fault == "slow":
+            demo._closing.wait(demo.faults.slow_seconds)
+            return False
+        elif fault == "drop":
+            self._drop(reset=False)
+        elif fault == "notjson":
+            self._send(200, "text/plain", b"service warming up, try later")
+        elif fault == "badjson":
+            self._send(200, "application/json", b'{"data": [{"event_id": "x"')
+        else:
+            return False
+        return True
+
+    def _problem(
+        self, status: int, title: str, kind: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        body = {
+            "type": _PROBLEM + kind,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": EVENTS_PATH,
+        }
+        self._send(status, "application/problem+json", _dumps(body), headers=headers)
+
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        *,
+        cut: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if cut in ("truncate", "reset"):
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._drop(reset=cut == "reset")
+            return
+        self.wfile.write(body)
+
+    def _drop(self, *, reset: bool) -> None:
+        """Close the connection without (the rest of) an answer; ``reset`` sends a TCP RST."""
+        self.close_connection = True
+        if reset:  # the handler closes the socket next; linger 0 turns that into a RST
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            return
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+# -- the query itself --------------------------------------------------------------------
+
+
+def _sort_key(event: dict[str, Any]) -> tuple[datetime, str]:
+    when = parse_timestamp(event.get("event_timestamp")) or _OLDEST
+    return when, str(event.get("event_id", ""))
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), default=str).encode()
+
+
+def _int_param(params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        if high is None:
+            raise BadRequest(f"{name} must be an integer of at least {low}")
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+class _Query:
+    """The filters of one request, checked once: ``since`` and ``until`` are inclusive."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.equal = {name: params[name] for name in _FILTERS if name in params}
+        self.since = _since(params.get("since"))
+        self.until = _time(params.get("until"), "until")
+        outcome = params.get("event_outcome")
+        if outcome is not None and outcome not in OUTCOMES:
+            raise BadRequest(f"event_outcome must be one of {', '.join(OUTCOMES)}")
+        if ("detail_key" in params) != ("detail_value" in params):
+            raise BadRequest("detail_key and detail_value must be given together")
+        self.detail_key = params.get("detail_key")
+        self.detail_value = params.get("detail_value")
+        if self.detail_key is not None and not _DETAIL_KEY.match(self.detail_key):
+            raise BadRequest("detail_key may hold only letters, digits and underscores")
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        if any(event.get(name) != value for name, value in self.equal.items()):
+            return False
+        return self._in_window(event) and self._detail_matches(event)
+
+    def _in_window(self, event: dict[str, Any]) -> bool:
+        if self.since is None and self.until is None:
+            return True
+        when = parse_timestamp(event.get("event_timestamp"))
+        if when is None:
+            return False
+        return (self.since is None or when >= self.since) and (
+            self.until is None or when <= self.until
+        )
+
+    def _detail_matches(self, event: dict[str, Any]) -> bool:
+        if self.detail_key is None:
+            return True
+        data = event.get("event_data")
+        if not isinstance(data, dict) or self.detail_key not in data:
+            return False
+        value = data[self.detail_key]
+        # the JSONB ->> text form: strings bare, everything else as JSON text
+        return (value if isinstance(value, str) else json.dumps(value)) == self.detail_value
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    duration = parse_relative(value)
+    if duration is not None:
+        return datetime.now(UTC) - duration
+    return _time(value, "since")
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise BadRequest(f"{name} must be an RFC 3339 time")
+    return parsed
