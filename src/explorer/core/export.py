@@ -1,0 +1,265 @@
+"""Write query results to CSV, JSON, NDJSON or Parquet; shared by the CLI and the TUI.
+
+- CSV: one header row; nested values (JSON columns, lists, structs) as JSON text, times in
+  ISO 8601, booleans as ``true``/``false``, NULL as an empty field.
+- JSON (one array) and NDJSON: JSON columns such as ``event_data`` and ``decode_issues``
+  are nested data, not strings.
+- Parquet: the column types DuckDB gives (TIMESTAMPTZ, INTEGER, BOOLEAN, ...); JSON columns
+  are string columns with the Parquet JSON logical type (``arrow.json`` in pyarrow, ``JSON``
+  when DuckDB reads the file back). Intervals become text.
+
+A file is written to a temporary name in the target directory and renamed when complete,
+so an error never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from explorer.errors import ExportError
+
+FORMATS = ("csv", "json", "ndjson", "parquet")
+STREAM_FORMATS = ("csv", "json", "ndjson")
+_BATCH_ROWS = 10_000
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; an export gets the mode any new file would get.
+_FILE_MODE = 0o666 & ~_umask()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    path: Path | None  # None when written to a stream
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A result being streamed: Arrow batches plus the names of its JSON columns."""
+
+    reader: pa.RecordBatchReader
+    json_columns: frozenset[str]
+
+    @classmethod
+    def from_table(cls, table: pa.Table, json_columns: frozenset[str] = frozenset()) -> Rows:
+        return cls(
+            pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), json_columns
+        )
+
+
+def query_rows(conn: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Rows:
+    """Run ``sql`` with ``params`` (positional list or named dict) and stream the result."""
+    try:
+        relation = conn.sql(sql, params=params)
+        if relation is None:
+            raise ExportError("the statement returns no rows (only SELECT-like queries export)")
+        json_columns = frozenset(
+            name for name, kind in zip(relation.columns, relation.types, strict=True)
+            if str(kind) == "JSON"
+        )  # fmt: skip
+        return Rows(relation.to_arrow_reader(_BATCH_ROWS), json_columns)
+    except duckdb.Error as exc:
+        raise ExportError(f"query failed: {first_line(exc)}") from None
+
+
+def export_query(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Any, path: str | Path, fmt: str
+) -> ExportResult:
+    """Run ``sql`` and write its rows to ``path`` in ``fmt`` (csv, json, ndjson, parquet)."""
+    return export_rows(query_rows(conn, sql, params), path, fmt)
+
+
+def export_rows(rows: Rows, path: str | Path, fmt: str) -> ExportResult:
+    """Write ``rows`` to ``path`` atomically: a temporary file renamed when complete."""
+    _check_format(fmt, FORMATS)
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ExportError(f"cannot write {target}: it is a directory")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            count = _write(rows, out, fmt)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        if isinstance(exc, duckdb.Error | pa.ArrowException):
+            raise ExportError(f"export to {target} failed: {first_line(exc)}") from None
+        raise
+    finally:
+        rows.reader.close()
+    return ExportResult(count, target)
+
+
+def write_rows(rows: Rows, out: IO[bytes], fmt: str) -> int:
+    """Write ``rows`` to a binary stream (stdout) in csv, json or ndjson; return the count."""
+    _check_format(fmt, STREAM_FORMATS)
+    try:
+        return _write(rows, out, fmt)
+    except (duckdb.Error, pa.ArrowException) as exc:
+        raise ExportError(f"export failed: {first_line(exc)}") from None
+    finally:
+        rows.reader.close()
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise ExportError(f"unknown export format {fmt!r} (use {', '.join(allowed)})")
+
+
+def _write(rows: Rows, out: IO[bytes], fmt: str) -> int:
+    writers: dict[str, Callable[[Rows, IO[bytes]], int]] = {
+        "csv": _write_csv,
+        "json": _write_json,
+        "ndjson": _write_ndjson,
+        "parquet": _write_parquet,
+    }
+    return writers[fmt](rows, out)
+
+
+def records(rows: Rows) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, JSON columns parsed into nested data."""
+    for batch in rows.reader:
+        for record in batch.to_pylist():
+            for name in rows.json_columns:
+                record[name] = _parse_json(record.get(name))
+            yield record
+
+
+def _parse_json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
+
+
+def _write_ndjson(rows: Rows, out: IO[bytes]) -> int:
+    count = 0
+    for count, record in enumerate(records(rows), 1):
+        out.write(dump_json(record) + b"\n")
+    return count
+
+
+def _write_json(rows: Rows, out: IO[bytes]) -> int:
+    count = 0
+    out.write(b"[")
+    for count, record in enumerate(records(rows), 1):
+        out.write((b",\n" if count > 1 else b"\n") + dump_json(record))
+    out.write(b"\n]\n" if count else b"]\n")
+    return count
+
+
+def dump_json(value: Any) -> bytes:
+    """orjson with the types DuckDB returns that orjson does not know."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+def _write_csv(rows: Rows, out: IO[bytes]) -> int:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(rows.reader.schema.names)
+        count = 0
+        for batch in rows.reader:
+            table = batch.to_pylist()
+            writer.writerows([_csv_cell(v) for v in record.values()] for record in table)
+            count += len(table)
+        text.flush()
+    finally:
+        text.detach()  # leave ``out`` (maybe stdout) open
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list | Decimal | timedelta | bytes):
+        return dump_json(value).decode()
+    return value
+
+
+def _write_parquet(rows: Rows, out: IO[bytes]) -> int:
+    schema = _parquet_schema(rows.reader.schema, rows.json_columns)
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        for batch in rows.reader:
+            writer.write_batch(_parquet_batch(batch, schema))
+            count += batch.num_rows
+    return count
+
+
+def _parquet_schema(schema: pa.Schema, json_columns: frozenset[str]) -> pa.Schema:
+    fields = []
+    for field in schema:
+        if field.name in json_columns and pa.types.is_string(field.type):
+            field = field.with_type(pa.json_(pa.utf8()))
+        elif pa.types.is_interval(field.type):
+            field = field.with_type(pa.utf8())
+        fields.append(field)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def _parquet_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    columns = []
+    for column, field in zip(batch.columns, schema, strict=True):
+        if isinstance(field.type, pa.ExtensionType):
+            column = pa.ExtensionArray.from_storage(field.type, column)
+        elif column.type != field.type:
+            column = pa.array([_interval_text(v) for v in column.to_pylist()], pa.utf8())
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _interval_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    months, days, nanos = value.months, value.days, value.nanoseconds
+    return f"{months} months {days} days {timedelta(microseconds=nanos / 1000)}"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a (DuckDB) error message."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

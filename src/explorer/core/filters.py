@@ -1,0 +1,396 @@
+"""The filter language of the TUI's filter bar and ``audit-explorer events``.
+
+``service:gateway,orchestrator -status:ok type:aiagent.session.* since:24h "connection refused"``
+
+- ``key:value`` terms are ANDed; a comma inside a value list means OR; a leading ``-``
+  negates a term; an unquoted ``*`` globs (``"a*b"`` in quotes is a literal star).
+- Text values match case-insensitively (``ILIKE``); bare words are substrings of the event
+  type, the correlation ID or the payload's JSON text.
+- ``since:`` / ``until:`` take ``30m``, ``24h``, ``7d``, ``2w`` (before ``now``), ``now``, or
+  an ISO date or date-time (``Z`` or an offset; no zone or a bare date means UTC). The
+  window is half-open: ``since <= event_timestamp < until``.
+
+The SQL uses positional ``?`` parameters (so a caller can append its own conditions and
+parameters, e.g. a keyset bound). Keys map to fixed column expressions; values reach
+DuckDB only as parameters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from explorer.errors import FilterError, StoreError
+from explorer.models.decode import Status
+
+FILTER_KEYS: dict[str, str] = {
+    "service": "producing service (first segment of the event type)",
+    "type": "event type, e.g. aiagent.session.*",
+    "corr": "correlation ID",
+    "outcome": "event outcome: success, failure, pending",
+    "status": "decode status: ok, drift, invalid, mismatch, unknown",
+    "category": "event category, e.g. analysis",
+    "action": "event action",
+    "severity": "severity, e.g. critical",
+    "ns": "Kubernetes namespace",
+    "cluster": "cluster ID",
+    "actor": "actor ID",
+    "resource": "resource ID",
+    "id": "event ID",
+    "source": "where the event was fetched from (server URL or file)",
+    "since": "events at or after: 30m, 24h, 7d, 2w or an ISO date/time",
+    "until": "events before: 30m, 24h, 7d, 2w or an ISO date/time",
+}
+
+_ALIASES = {"namespace": "ns", "correlation": "corr", "event_type": "type"}
+
+_COLUMNS: dict[str, str] = {
+    "service": "service",
+    "type": "event_type",
+    "corr": "correlation_id",
+    "outcome": "event_outcome",
+    "category": "event_category",
+    "action": "event_action",
+    "severity": "severity",
+    "ns": "namespace",
+    "cluster": "cluster_id",
+    "actor": "actor_id",
+    "resource": "resource_id",
+    "id": "event_id",
+    "source": "source",
+}
+
+_BARE_COLUMNS = ("event_type", "correlation_id", "CAST(event_data AS VARCHAR)")
+
+# The columns `events` and the exports show: the envelope, then what decoding found.
+EXPORT_COLUMNS = (
+    "event_id, event_timestamp, event_date, event_type, service, event_category, event_action, "
+    "event_outcome, version, actor_type, actor_id, actor_ip, resource_type, resource_id, "
+    "correlation_id, parent_event_id, parent_event_date, namespace, cluster_id, severity, "
+    "duration_ms, error_code, error_message, retention_days, is_sensitive, event_hash, "
+    "previous_event_hash, hash_algorithm, legal_hold, legal_hold_reason, legal_hold_placed_by, "
+    "legal_hold_placed_at, extra, source, decode_status, decode_issues, event_data"
+)
+
+_STATUS_WORDS: dict[str, Status] = {s.badge: s for s in Status} | {str(s): s for s in Status}
+_TIME_HINT = "use 30m, 24h, 7d or an ISO date"
+_TIME_SUGGESTIONS = ("15m", "1h", "24h", "7d", "30d")
+_KEY = re.compile(r"([A-Za-z_]+):")
+_RELATIVE = re.compile(r"([0-9]{1,7})([smhdw])", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_LIKE = " ILIKE ? ESCAPE '\\'"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A parsed expression: ``where`` is SQL over table ``events`` with ``?`` parameters."""
+
+    expr: str
+    where: str
+    params: list[Any]
+
+    @property
+    def empty(self) -> bool:
+        return self.where == "TRUE"
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str  # the value with quotes removed
+    like: str  # an ILIKE pattern: unquoted * -> %, and % _ \ escaped
+    start: int
+    end: int
+
+    @property
+    def glob(self) -> bool:
+        return self.like != like_escape(self.text)
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str | None  # None for a bare word
+    values: tuple[Value, ...]
+    negated: bool
+    start: int
+    end: int
+
+
+def parse_filter(expr: str, *, now: datetime | None = None) -> Filter:
+    """Parse ``expr``; raise FilterError pointing at the offending text."""
+    now = _aware(now or datetime.now(UTC))
+    parts: list[str] = []
+    params: list[Any] = []
+    for term in parse_terms(expr):
+        sql, values = _term_sql(term, now)
+        parts.append(f"NOT ({sql})" if term.negated else sql)
+        params += values
+    return Filter(expr, " AND ".join(parts) or "TRUE", params)
+
+
+def parse_terms(expr: str) -> Iterator[Term]:
+    """The terms of ``expr`` with their positions (for highlighting and completion)."""
+    i, n = 0, len(expr)
+    while i < n:
+        if expr[i].isspace():
+            i += 1
+            continue
+        start = i
+        negated = expr[i] == "-"
+        i += negated
+        key = None
+        if match := _KEY.match(expr, i):
+            key = _key(match.group(1), i)
+            i = match.end()
+        values, i = _read_values(expr, i, start)
+        yield Term(key, tuple(values), negated, start, i)
+
+
+def _key(word: str, position: int) -> str:
+    key = _ALIASES.get(word.lower(), word.lower())
+    if key in FILTER_KEYS:
+        return key
+    hint = difflib.get_close_matches(key, list(FILTER_KEYS), n=1)
+    suggestion = f" (did you mean {hint[0]}?)" if hint else f" (keys: {', '.join(FILTER_KEYS)})"
+    raise FilterError(f"unknown key {word!r}{suggestion}", position, len(word))
+
+
+def _read_values(expr: str, i: int, term_start: int) -> tuple[list[Value], int]:
+    values = []
+    while True:
+        value, i = _read_value(expr, i)
+        if value is None:
+            raise FilterError(_missing(expr, term_start, i), i, 1)
+        values.append(value)
+        if i < len(expr) and expr[i] == ",":
+            i += 1
+            continue
+        return values, i
+
+
+def _missing(expr: str, term_start: int, i: int) -> str:
+    term = expr[term_start:i]
+    if term == "-":
+        return "nothing after '-'"
+    return f"missing value after {term!r}"
+
+
+def _read_value(expr: str, i: int) -> tuple[Value | None, int]:
+    start, n = i, len(expr)
+    text: list[str] = []
+    like: list[str] = []
+    quote, quote_at, quoted = "", 0, False
+    while i < n:
+        ch = expr[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                text.append(ch)
+                like.append(like_escape(ch))
+        elif ch in "\"'":
+            quote, quote_at, quoted = ch, i, True
+        elif ch.isspace() or ch == ",":
+            break
+        else:
+            text.append(ch)
+            like.append("%" if ch == "*" else like_escape(ch))
+        i += 1
+    if quote:
+        raise FilterError("unclosed quote", quote_at, n - quote_at)
+    if not text and not quoted:
+        return None, i
+    return Value("".join(text), "".join(like), start, i), i
+
+
+def like_escape(text: str) -> str:
+    """Escape ``text`` for ``LIKE ... ESCAPE '\\'`` so it matches only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _term_sql(term: Term, now: datetime) -> tuple[str, list[Any]]:
+    if term.key is None:
+        return _bare_sql(term.values)
+    if term.key == "status":
+        return _status_sql(term.values)
+    if term.key in ("since", "until"):
+        return _time_sql(term, now)
+    column = f"coalesce({_COLUMNS[term.key]}, '')"
+    return _any([column + _LIKE for _ in term.values]), [v.like for v in term.values]
+
+
+def _any(conditions: list[str]) -> str:
+    return conditions[0] if len(conditions) == 1 else "(" + " OR ".join(conditions) + ")"
+
+
+def _bare_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
+    one = "(" + " OR ".join(f"coalesce({c}, '')" + _LIKE for c in _BARE_COLUMNS) + ")"
+    params = [f"%{v.like}%" for v in values for _ in _BARE_COLUMNS]
+    return _any([one] * len(values)), params
+
+
+def _status_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
+    statuses: list[str] = []
+    for value in values:
+        found = [str(s) for w, s in _STATUS_WORDS.items() if _status_matches(value, w)]
+        if not found:
+            words = ", ".join(s.badge for s in Status)
+            raise FilterError(
+                f"unknown status {value.text!r} (use {words})", value.start, value.end - value.start
+            )
+        statuses += [s for s in found if s not in statuses]
+    return "coalesce(decode_status, '') IN (" + ", ".join("?" * len(statuses)) + ")", statuses
+
+
+def _status_matches(value: Value, word: str) -> bool:
+    if value.glob:
+        return fnmatch.fnmatchcase(word, value.text.lower())
+    return word == value.text.lower()
+
+
+def _time_sql(term: Term, now: datetime) -> tuple[str, list[Any]]:
+    if len(term.values) > 1:
+        second = term.values[1]
+        raise FilterError(f"{term.key} takes one time", second.start, second.end - second.start)
+    value = term.values[0]
+    op = ">=" if term.key == "since" else "<"
+    return f"event_timestamp {op} ?", [_time_param(value, now)]
+
+
+def _time_param(value: Value, now: datetime) -> datetime:
+    try:
+        return parse_time(value.text, now=now)
+    except ValueError as exc:
+        raise FilterError(str(exc), value.start, max(1, value.end - value.start)) from None
+
+
+def parse_time(text: str, *, now: datetime | None = None) -> datetime:
+    """``30m`` / ``24h`` / ``7d`` / ``2w`` before ``now``, ``now``, or an ISO date/date-time.
+
+    Raises ValueError with a one-line message. Naive times and bare dates are UTC.
+    """
+    now = _aware(now or datetime.now(UTC))
+    text = text.strip()
+    if text.lower() == "now":
+        return now
+    try:
+        if match := _RELATIVE.fullmatch(text):
+            delta = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+            return now - delta
+        return _aware(datetime.fromisoformat(text))
+    except OverflowError:
+        raise ValueError(f"time {text!r} is out of range") from None
+    except ValueError:
+        raise ValueError(f"bad time {text!r}: {_TIME_HINT}") from None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def events_sql(
+    flt: Filter, *, columns: str = EXPORT_COLUMNS, limit: int | None = None
+) -> tuple[str, list[Any]]:
+    """The events matching ``flt``, newest first. ``columns`` is code, never user text."""
+    sql = f"SELECT {columns} FROM events WHERE {flt.where} "  # noqa: S608 - fixed fragments
+    sql += "ORDER BY event_timestamp DESC, event_id DESC"
+    params = list(flt.params)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params
+
+
+# -- completion ------------------------------------------------------------------------------
+
+ValueSource = Callable[[str, str], list[str]]
+
+
+def completion_span(expr: str, cursor: int) -> tuple[int, int]:
+    """The part of ``expr`` a completion candidate replaces: the key or value at ``cursor``."""
+    start, _, _ = _fragment(expr, cursor)
+    end = cursor
+    while end < len(expr) and not expr[end].isspace() and expr[end] not in ",:":
+        end += 1
+    return start, end
+
+
+def complete(expr: str, cursor: int, values: ValueSource) -> list[str]:
+    """Candidates for the key or value being typed at ``cursor``.
+
+    Each replaces ``expr[slice(*completion_span(expr, cursor))]``; keys end with ``:``.
+    ``values(key, prefix)`` supplies values present in the cache (see distinct_values).
+    """
+    _, key, prefix = _fragment(expr, cursor)
+    if key is None:
+        lowered = prefix.lower()
+        return [f"{k}:" for k in FILTER_KEYS if k.startswith(lowered)]
+    key = _ALIASES.get(key, key)
+    if key == "status":
+        return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+    if key in ("since", "until"):
+        return [t for t in _TIME_SUGGESTIONS if t.startswith(prefix)]
+    if key not in _COLUMNS:
+        return []
+    return [_quote(v) for v in values(key, prefix)]
+
+
+def apply_completion(expr: str, cursor: int, candidate: str) -> tuple[str, int]:
+    """``expr`` with ``candidate`` in place, and the cursor after it."""
+    start, end = completion_span(expr, cursor)
+    return expr[:start] + candidate + expr[end:], start + len(candidate)
+
+
+def _fragment(expr: str, cursor: int) -> tuple[int, str | None, str]:
+    """(start of the fragment, its key or None when typing a key/word, the typed prefix)."""
+    cursor = max(0, min(cursor, len(expr)))
+    start = cursor
+    while start > 0 and not expr[start - 1].isspace():
+        start -= 1
+    if start < cursor and expr[start] == "-":
+        start += 1
+    word = expr[start:cursor]
+    match = _KEY.match(word)
+    if match is None:
+        return start, None, word
+    last_comma = word.rfind(",", match.end())
+    value_start = start + (last_comma + 1 if last_comma >= 0 else match.end())
+    prefix = expr[value_start:cursor].lstrip("\"'")
+    return cursor - len(prefix), match.group(1).lower(), prefix
+
+
+def _quote(value: str) -> str:
+    if value and not re.search(r"[\s,\"'*]", value):
+        return value
+    return "'" + value + "'" if '"' in value else '"' + value + '"'
+
+
+def distinct_values(
+    conn: duckdb.DuckDBPyConnection, key: str, prefix: str, limit: int = 20
+) -> list[str]:
+    """Values of ``key`` in the cache starting with ``prefix`` (case-insensitive), sorted."""
+    key = _ALIASES.get(key.lower(), key.lower())
+    if key == "status":
+        return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+    column = _COLUMNS.get(key)
+    if column is None:
+        return []
+    sql = (
+        f"SELECT DISTINCT {column} FROM events WHERE {column}{_LIKE} "  # noqa: S608 - fixed
+        "ORDER BY 1 LIMIT ?"
+    )
+    try:
+        rows = conn.execute(sql, [like_escape(prefix) + "%", limit]).fetchall()
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot read values of {key}: {_first_line(exc)}") from None
+    return [str(row[0]) for row in rows]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
