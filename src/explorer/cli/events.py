@@ -1,0 +1,316 @@
+"""``audit-explorer events`` and ``audit-explorer timeline``: the cache from the command line.
+
+Output formats: ``table`` (for people; the default when stdout is a terminal), and the
+machine formats ``ndjson`` (the default otherwise), ``json``, ``csv`` and ``parquet``
+(which needs ``-o``). With ``-o FILE`` and no ``--format``, the file's extension decides.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import pyarrow as pa
+
+from explorer.cli import main
+from explorer.cli.options import cache_option
+from explorer.cli.render import clean
+from explorer.config import cache_path
+from explorer.core.export import (
+    FORMATS,
+    Rows,
+    dump_json,
+    export_rows,
+    query_rows,
+    write_rows,
+)
+from explorer.core.filters import Filter, events_sql, parse_filter
+from explorer.core.timeline import Step, Timeline, build_timeline
+from explorer.errors import ExplorerError, ExportError
+from explorer.models.decode import Status
+from explorer.store.cache import Cache
+
+OUTPUT_FORMATS = ("table", *FORMATS)
+TABLE_LIMIT = 100
+MAX_CELL = 60
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_TABLE_COLUMNS = (
+    "event_timestamp AS time, service, event_type AS type, event_outcome AS outcome, "
+    "decode_status AS status, correlation_id, event_id"
+)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Output format (default: table on a terminal, else ndjson; with -o, the extension).",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE (written whole or not at all) instead of stdout.",
+)
+
+
+class NotFoundError(ExplorerError):
+    """What was asked for is not in the cache."""
+
+
+@contextmanager
+def open_cache(option: Path | None) -> Iterator[Cache]:
+    """The cache, read-only: these commands never change it."""
+    with Cache.open(cache_path(option), read_only=True) as cache:
+        yield cache
+
+
+def choose_format(fmt: str | None, output: Path | None) -> str:
+    """The output format: explicit, else from -o's extension, else by whether stdout is a tty."""
+    if output is not None:
+        fmt = fmt or _EXTENSIONS.get(output.suffix.lower())
+        if fmt is None:
+            raise ExportError(f"cannot tell the format of {output}: pass --format")
+        if fmt == "table":
+            raise ExportError("table is for the terminal: use csv, json, ndjson or parquet with -o")
+        return fmt
+    fmt = fmt or ("table" if sys.stdout.isatty() else "ndjson")
+    if fmt == "parquet":
+        raise ExportError("parquet output needs -o FILE")
+    return fmt
+
+
+def emit(rows: Rows, fmt: str, output: Path | None) -> int:
+    """Write ``rows`` to ``output`` or stdout; say where on stderr when it was a file."""
+    if output is not None:
+        result = export_rows(rows, output, fmt)
+        click.echo(f"wrote {result.rows:,} rows to {clean(str(result.path))}", err=True)
+        return result.rows
+    if fmt == "table":
+        table = rows.reader.read_all()
+        for line in render_table(table):
+            click.echo(line)
+        return int(table.num_rows)
+    out = sys.stdout.buffer
+    count = write_rows(rows, out, fmt)
+    out.flush()
+    return count
+
+
+@main.command()
+@click.argument("expr", required=False, default="")
+@cache_option
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N events.")
+@format_option
+@output_option
+def events(
+    expr: str, cache: Path | None, limit: int | None, fmt: str | None, output: Path | None
+) -> None:
+    """Events from the cache matching EXPR, newest first.
+
+    EXPR is the filter bar's language, e.g.
+    'service:gateway,orchestrator -status:ok since:24h'. Keys: service, type, corr,
+    outcome, status, category, action, severity, ns, cluster, actor, resource, id,
+    source, since, until; bare words search the event type, correlation ID and payload.
+    The table shows the first 100 events unless --limit says otherwise; the other
+    formats carry every matching event and all columns, with event_data and
+    decode_issues nested in json, ndjson and parquet (JSON text in csv).
+    """
+    flt = parse_filter(expr)
+    fmt = choose_format(fmt, output)
+    with open_cache(cache) as db:
+        if fmt == "table":
+            _events_table(db, flt, TABLE_LIMIT if limit is None else limit)
+            return
+        sql, params = events_sql(flt, limit=limit)
+        emit(query_rows(db.connection, sql, params), fmt, output)
+
+
+def _events_table(db: Cache, flt: Filter, shown: int) -> None:
+    sql, params = events_sql(flt, columns=_TABLE_COLUMNS, limit=shown + 1)
+    table = query_rows(db.connection, sql, params).reader.read_all()
+    more = table.num_rows > shown
+    table = table.slice(0, shown)
+    statuses = [_badge(s) for s in table.column("status").to_pylist()]
+    table = table.set_column(table.schema.get_field_index("status"), "status", pa.array(statuses))
+    for line in render_table(table):
+        click.echo(line)
+    if more:
+        click.echo(
+            f"(first {shown:,} events; use --limit N or a machine --format for more)", err=True
+        )
+    elif table.num_rows == 0:
+        click.echo("no events match", err=True)
+
+
+def _badge(status: str | None) -> str:
+    try:
+        return Status(status or "").badge
+    except ValueError:
+        return status or ""
+
+
+def render_table(table: pa.Table) -> list[str]:
+    """Plain fixed-width text; every cell made terminal-safe and cut at MAX_CELL."""
+    names = [clean(name) for name in table.column_names]
+    cells = [[_cell(value) for value in row.values()] for row in table.to_pylist()]
+    widths = [len(name) for name in names]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    return [_line(names, widths), _line(["-" * w for w in widths], widths)] + [
+        _line(row, widths) for row in cells
+    ]
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, datetime):
+        text = format_time(value)
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, dict | list):
+        text = dump_json(value).decode()
+    else:
+        text = str(value)
+    text = clean(text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_time(moment: datetime) -> str:
+    """``2026-11-20 10:00:00.123Z`` (UTC), milliseconds only when there are some."""
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    offset = moment.utcoffset()
+    return text + ("Z" if offset == timedelta(0) else moment.strftime("%z") if offset else "")
+
+
+# -- timeline --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("correlation_id")
+@cache_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def timeline(correlation_id: str, cache: Path | None, fmt: str) -> None:
+    """The incident timeline of CORRELATION_ID: every event in time order, checked.
+
+    Shows the time since the start and since the previous step, failures, decode
+    problems and hash-chain breaks (an event whose previous_event_hash is not the
+    event_hash of the event before it).
+    """
+    with open_cache(cache) as db:
+        result = build_timeline(db.connection, correlation_id)
+    if not result.steps:
+        raise NotFoundError(f"no events with correlation ID {clean(correlation_id)!r} in the cache")
+    if fmt == "json":
+        sys.stdout.buffer.write(dump_json(timeline_dict(result)) + b"\n")
+        return
+    for line in render_timeline(result):
+        click.echo(line)
+
+
+def timeline_dict(result: Timeline) -> dict[str, Any]:
+    return {
+        "correlation_id": result.correlation_id,
+        "started": result.started,
+        "ended": result.ended,
+        "duration_s": result.duration.total_seconds(),
+        "events": len(result.steps),
+        "services": list(result.services),
+        "failures": result.failures,
+        "decode_problems": result.decode_problems,
+        "chain_breaks": result.chain_breaks,
+        "steps": [_step_dict(step) for step in result.steps],
+    }
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {
+        "event_id": step.event_id,
+        "timestamp": step.timestamp,
+        "service": step.service,
+        "event_type": step.event_type,
+        "outcome": step.outcome,
+        "decode_status": step.decode_status,
+        "since_prev_s": step.since_prev.total_seconds() if step.since_prev is not None else None,
+        "since_start_s": step.since_start.total_seconds(),
+        "failed": step.failed,
+        "chain_ok": step.chain_ok,
+        "issues": step.issue_count,
+    }
+
+
+def render_timeline(result: Timeline) -> list[str]:
+    chain = f"{result.chain_breaks} chain breaks" if result.chain_breaks else "hash chain ok"
+    head = (
+        f"{clean(result.correlation_id)}: {len(result.steps)} events over "
+        f"{format_duration(result.duration)}, {result.failures} failures, "
+        f"{result.decode_problems} decode problems, {chain}"
+    )
+    rows = [
+        [
+            format_time(step.timestamp),
+            "+" + format_duration(step.since_start),
+            "" if step.since_prev is None else "+" + format_duration(step.since_prev),
+            clean(step.service or ""),
+            clean(step.event_type or ""),
+            clean(step.outcome or ""),
+            _badge(step.decode_status),
+            _marks(step),
+        ]
+        for step in result.steps
+    ]
+    header = ["time", "since start", "since prev", "service", "type", "outcome", "status", ""]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [head, "", _line(header, widths)] + [_line(row, widths) for row in rows]
+
+
+def _marks(step: Step) -> str:
+    marks = []
+    if step.failed:
+        marks.append("FAILED")
+    if step.decode_problem:
+        marks.append(f"{step.issue_count} issues")
+    if step.chain_ok is False:
+        marks.append("CHAIN BREAK")
+    return ", ".join(marks)
+
+
+def format_duration(delta: timedelta) -> str:
+    """``450ms``, ``12.3s``, ``4m05s``, ``2h03m``, ``3d04h``."""
+    seconds = delta.total_seconds()
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"

@@ -1,0 +1,94 @@
+"""``audit-explorer queries`` and ``audit-explorer query``: the named SQL queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from explorer.cli import main
+from explorer.cli.events import choose_format, emit, format_option, open_cache, output_option
+from explorer.cli.options import cache_option
+from explorer.cli.render import clean
+from explorer.core.queries import NamedQuery, load_queries, load_query_file, query_rows
+from explorer.errors import QueryError
+
+queries_dir_option = click.option(
+    "--queries-dir",
+    "queries_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="More named queries (*.sql); repeatable. They join the built-ins and your own.",
+)
+
+
+@main.command()
+@queries_dir_option
+def queries(queries_dirs: tuple[Path, ...]) -> None:
+    """List the named queries: the name, then what it shows and its parameters."""
+    found = load_queries(queries_dirs)
+    width = max((len(name) for name in found), default=0)
+    for name in sorted(found):
+        query = found[name]
+        click.echo(f"{clean(name):<{width}}  {clean(query.description)}{_params(query)}")
+
+
+def _params(query: NamedQuery) -> str:
+    if not query.params:
+        return ""
+    shown = [
+        f"{name}={default}" if default is not None else f"{name} (required)"
+        for name, default in query.params.items()
+    ]
+    return "  [" + clean(", ".join(shown)) + "]"
+
+
+@main.command()
+@click.argument("name", metavar="NAME|FILE.sql")
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter; repeatable."
+)
+@queries_dir_option
+@cache_option
+@format_option
+@output_option
+def query(
+    name: str,
+    params: tuple[str, ...],
+    queries_dirs: tuple[Path, ...],
+    cache: Path | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Run a named query (see `audit-explorer queries`) or a .sql file on the cache.
+
+    Parameters are bound by DuckDB, never pasted into the SQL. Time parameters take
+    30m, 24h, 7d, now or an ISO date/time. The cache is opened read-only.
+    """
+    named = _find(name, queries_dirs)
+    values = parse_params(params)
+    fmt = choose_format(fmt, output)
+    with open_cache(cache) as db:
+        emit(query_rows(db.connection, named, values), fmt, output)
+
+
+def _find(name: str, queries_dirs: tuple[Path, ...]) -> NamedQuery:
+    if name.endswith(".sql") or "/" in name:
+        return load_query_file(name)
+    found = load_queries(queries_dirs)
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise QueryError(f"unknown query {clean(name)!r} (known: {known})")
+    return found[name]
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` options as a dict; the last one given for a name wins."""
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"bad --param {clean(item)!r}: use NAME=VALUE")
+        values[key.strip()] = value
+    return values
