@@ -145,7 +145,12 @@ def dumps(value: Any) -> str:
         return orjson.dumps(value).decode()
     except (TypeError, orjson.JSONEncodeError):
         # orjson refuses big integers and lone surrogates; the standard library does not.
-        return json.dumps(value, allow_nan=False)
+        # DuckDB's JSON refuses lone surrogates too: they become U+FFFD.
+        return _replace_surrogates(json.dumps(value, allow_nan=False, ensure_ascii=False))
+
+
+def _replace_surrogates(text: str) -> str:
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 @dataclass
@@ -251,8 +256,6 @@ def _valid_utf8(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Lone surrogates (valid in JSON escapes, not in UTF-8) become U+FFFD."""
 
     def fix(value: Any) -> Any:
-        if isinstance(value, str):
-            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        return value
+        return _replace_surrogates(value) if isinstance(value, str) else value
 
     return {name: [fix(v) for v in values] for name, values in columns.items()}
