@@ -92,8 +92,14 @@ def export_query(
 
 def export_rows(rows: Rows, path: str | Path, fmt: str) -> ExportResult:
     """Write ``rows`` to ``path`` atomically: a temporary file renamed when complete."""
+    try:
+        return _export(rows, Path(path).expanduser(), fmt)
+    finally:
+        rows.reader.close()  # the DuckDB result, even when nothing was read
+
+
+def _export(rows: Rows, target: Path, fmt: str) -> ExportResult:
     _check_format(fmt, FORMATS)
-    target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"cannot write {target}: it is a directory")
     try:
@@ -113,15 +119,13 @@ def export_rows(rows: Rows, path: str | Path, fmt: str) -> ExportResult:
         if isinstance(exc, duckdb.Error | pa.ArrowException):
             raise ExportError(f"export to {target} failed: {first_line(exc)}") from None
         raise
-    finally:
-        rows.reader.close()
     return ExportResult(count, target)
 
 
 def write_rows(rows: Rows, out: IO[bytes], fmt: str) -> int:
     """Write ``rows`` to a binary stream (stdout) in csv, json or ndjson; return the count."""
-    _check_format(fmt, STREAM_FORMATS)
     try:
+        _check_format(fmt, STREAM_FORMATS)
         return _write(rows, out, fmt)
     except (duckdb.Error, pa.ArrowException) as exc:
         raise ExportError(f"export failed: {first_line(exc)}") from None
@@ -164,8 +168,9 @@ def _parse_json(text: Any) -> Any:
 
 def _write_ndjson(rows: Rows, out: IO[bytes]) -> int:
     count = 0
-    for count, record in enumerate(records(rows), 1):
+    for record in records(rows):
         out.write(dump_json(record) + b"\n")
+        count += 1
     return count
 
 
@@ -245,7 +250,7 @@ def _parquet_schema(schema: pa.Schema, json_columns: frozenset[str]) -> pa.Schem
 def _parquet_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     columns = []
     for column, field in zip(batch.columns, schema, strict=True):
-        if isinstance(field.type, pa.ExtensionType):
+        if isinstance(field.type, pa.BaseExtensionType):
             column = pa.ExtensionArray.from_storage(field.type, column)
         elif column.type != field.type:
             column = pa.array([_interval_text(v) for v in column.to_pylist()], pa.utf8())
