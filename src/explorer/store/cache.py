@@ -3,9 +3,9 @@
 The schema is a public contract (docs/ARCHITECTURE.md). Every connection runs with
 ``TimeZone = 'UTC'``, so TIMESTAMPTZ values come back as UTC datetimes.
 
-Writes go in batches through Arrow, one transaction per batch: rows that are new are
-inserted (``INSERT OR IGNORE`` reports how many), then, only if some event_ids were
-already there, the batch is written again with ``INSERT OR REPLACE``.
+Writes go in batches through Arrow, one transaction per batch: a semi-join counts the
+event_ids already stored; a batch with none is a plain INSERT (about twice as fast),
+any other an ``INSERT OR REPLACE``.
 """
 
 from __future__ import annotations
@@ -134,17 +134,16 @@ class Cache:
         try:
             con.register("_incoming", table)
             con.execute("BEGIN TRANSACTION")
-            new = _insert(con, "IGNORE")
-            if new < len(batch):
-                _insert(con, "REPLACE")
+            existing = int(_scalar(con, _EXISTING) or 0)
+            _insert(con, "OR REPLACE" if existing else "")
             con.execute("COMMIT")
         except duckdb.Error as exc:
             _rollback(con)
             raise StoreError(f"cannot write to cache {self.path}: {_first_line(exc)}") from None
         finally:
             con.unregister("_incoming")
-        updated = len(batch) - new + batch.duplicates
-        return UpsertResult(new, updated, tuple(batch.rejected))
+        new = len(batch) - existing
+        return UpsertResult(new, existing + batch.duplicates, tuple(batch.rejected))
 
     def close(self) -> None:
         self.connection.close()
@@ -161,11 +160,14 @@ class Cache:
         self.close()
 
 
-def _insert(con: duckdb.DuckDBPyConnection, verb: Literal["IGNORE", "REPLACE"]) -> int:
-    """Insert the registered batch; returns how many rows were written."""
+_EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id FROM events)"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"]) -> None:
+    """Insert the registered batch (a plain INSERT is much faster than an upsert)."""
     columns = _INSERT_COLUMNS  # constants from rows.COLUMNS, never data
-    sql = f"INSERT OR {verb} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
-    return int(_scalar(con, sql) or 0)
+    sql = f"INSERT {mode} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
+    con.execute(sql).fetchall()
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:

@@ -67,36 +67,9 @@ COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 _INT32 = (-(2**31), 2**31 - 1)
 
 
-def _as_str(value: Any) -> Any:
-    return value if isinstance(value, str) else _NO_FIT
-
-
-def _as_int32(value: Any) -> Any:
-    fits = isinstance(value, int) and not isinstance(value, bool)
-    return value if fits and _INT32[0] <= value <= _INT32[1] else _NO_FIT
-
-
-def _as_bool(value: Any) -> Any:
-    return value if isinstance(value, bool) else _NO_FIT
-
-
-def _as_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    return _NO_FIT
-
-
-def _as_timestamp(value: Any) -> Any:
-    stamp = parse_timestamp(value)
-    return _NO_FIT if stamp is None else stamp
-
-
 def parse_timestamp(value: Any) -> datetime | None:
     """An RFC 3339 string as a UTC datetime (no zone counts as UTC); None if it is not one."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return None
     try:
         try:
@@ -110,24 +83,49 @@ def parse_timestamp(value: Any) -> datetime | None:
         return None
 
 
-_NO_FIT: Any = object()
+def _parse_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if type(value) is str else None
+    except ValueError:
+        return None
+
+
 _NOT_ENVELOPE = frozenset(
     {"event_id", "event_timestamp", "service", "extra", "event_data"}
     | {"decode_status", "decode_issues", "source", "fetched_at"}
 )
+# Envelope properties with a typed column -> the column's SQL type.
+_TYPED: dict[str, str] = {name: sql for name, sql in COLUMNS if name not in _NOT_ENVELOPE}
+_KNOWN = frozenset(_TYPED) | {"event_id", "event_timestamp", "event_data"}
 
-# Envelope properties with a typed column, and how a value is checked for it.
-_TYPED: dict[str, Callable[[Any], Any]] = {
-    name: {
-        "VARCHAR": _as_str,
-        "INTEGER": _as_int32,
-        "BOOLEAN": _as_bool,
-        "DATE": _as_date,
-        "TIMESTAMPTZ": _as_timestamp,
-    }[sql]
-    for name, sql in COLUMNS
-    if name not in _NOT_ENVELOPE
-}
+
+def _misfits(sql: str, values: list[Any]) -> list[int]:
+    """Positions of the values that do not fit ``sql``; dates and times are parsed in place.
+
+    JSON values are never subclasses, hence ``type(v) is``: it also keeps booleans out of
+    INTEGER columns.
+    """
+    if sql == "VARCHAR":
+        return [i for i, v in enumerate(values) if v is not None and type(v) is not str]
+    if sql == "BOOLEAN":
+        return [i for i, v in enumerate(values) if v is not None and type(v) is not bool]
+    if sql == "INTEGER":
+        low, high = _INT32
+        return [
+            i
+            for i, v in enumerate(values)
+            if v is not None and (type(v) is not int or not low <= v <= high)
+        ]
+    parse: Callable[[Any], Any] = parse_timestamp if sql == "TIMESTAMPTZ" else _parse_date
+    bad = []
+    for i, v in enumerate(values):
+        if v is not None:
+            values[i] = parse(v)
+            if values[i] is None:
+                bad.append(i)
+    return bad
+
+
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
@@ -180,14 +178,21 @@ class RowBatch:
 def build_rows(decoded: Sequence[Decoded], *, source: str, fetched_at: datetime) -> RowBatch:
     """Convert decoded events into one batch of rows; the last event per event_id wins."""
     batch = RowBatch()
-    fetched = fetched_at.astimezone(UTC)
+    kept: list[Decoded] = []
+    stamps: list[datetime] = []
     for index, item in enumerate(decoded):
-        reason = _add_row(batch.columns, item, source, fetched)
-        if reason is None:
-            batch.statuses.append(str(item.status))
-        else:
-            batch.rejected.append((index, reason))
-    _keep_last(batch)
+        raw = item.raw
+        stamp = parse_timestamp(raw.get("event_timestamp")) if type(raw) is dict else None
+        event_id = raw.get("event_id") if stamp is not None else None
+        if stamp is None or type(event_id) is not str or not event_id:
+            batch.rejected.append((index, unstorable(raw) or "cannot be stored"))
+            continue
+        kept.append(item)
+        stamps.append(stamp)
+    batch.statuses = [str(item.status) for item in kept]
+    kept, stamps = _last_per_id(kept, stamps)
+    batch.duplicates = len(batch.statuses) - len(kept)
+    _fill(batch.columns, kept, stamps, source, fetched_at.astimezone(UTC))
     return batch
 
 
@@ -206,50 +211,48 @@ def unstorable(raw: Any) -> str | None:
     return None
 
 
-def _add_row(
-    columns: dict[str, list[Any]], item: Decoded, source: str, fetched_at: datetime
-) -> str | None:
-    raw = item.raw
-    stamp = parse_timestamp(raw.get("event_timestamp")) if isinstance(raw, dict) else None
-    if stamp is None or not isinstance(raw.get("event_id"), str) or not raw["event_id"]:
-        return unstorable(raw) or "cannot be stored"
-    extra: dict[str, Any] = {}
-    for name, check in _TYPED.items():
-        value = raw.get(name)
-        if value is not None:
-            value = check(value)
-            if value is _NO_FIT:
-                extra[name] = raw[name]
-                value = None
-        columns[name].append(value)
-    for key, value in raw.items():
-        if key not in _KNOWN:
-            extra[key] = value
-    event_type = raw.get("event_type")
-    columns["event_id"].append(raw["event_id"])
-    columns["event_timestamp"].append(stamp)
-    columns["service"].append(item.service if isinstance(event_type, str) else None)
-    columns["extra"].append(dumps(extra) if extra else None)
-    columns["event_data"].append(dumps(raw["event_data"]) if "event_data" in raw else None)
-    columns["decode_status"].append(str(item.status))
-    columns["decode_issues"].append(dumps(item.issues_as_dicts()))
-    columns["source"].append(source)
-    columns["fetched_at"].append(fetched_at)
-    return None
-
-
-_KNOWN = frozenset(_TYPED) | {"event_id", "event_timestamp", "event_data"}
-
-
-def _keep_last(batch: RowBatch) -> None:
-    ids = batch.columns["event_id"]
-    last = {event_id: index for index, event_id in enumerate(ids)}
-    if len(last) == len(ids):
-        return
+def _last_per_id(
+    items: list[Decoded], stamps: list[datetime]
+) -> tuple[list[Decoded], list[datetime]]:
+    last = {item.raw["event_id"]: index for index, item in enumerate(items)}
+    if len(last) == len(items):
+        return items, stamps
     keep = sorted(last.values())
-    batch.duplicates = len(ids) - len(keep)
-    for name, values in batch.columns.items():
-        batch.columns[name] = [values[i] for i in keep]
+    return [items[i] for i in keep], [stamps[i] for i in keep]
+
+
+def _fill(
+    columns: dict[str, list[Any]],
+    items: list[Decoded],
+    stamps: list[datetime],
+    source: str,
+    fetched_at: datetime,
+) -> None:
+    """Column by column: a comprehension per column beats a loop over 38 columns per row."""
+    raws: list[dict[str, Any]] = [item.raw for item in items]
+    extras: list[dict[str, Any] | None] = [
+        {key: raw[key] for key in unknown} if (unknown := raw.keys() - _KNOWN) else None
+        for raw in raws
+    ]
+    for name, sql in _TYPED.items():
+        values = [raw.get(name) for raw in raws]
+        for i in _misfits(sql, values):
+            extras[i] = {**(extras[i] or {}), name: raws[i][name]}
+            values[i] = None
+        columns[name] = values
+    columns["event_id"] = [raw["event_id"] for raw in raws]
+    columns["event_timestamp"] = stamps
+    columns["service"] = [item.service for item in items]
+    columns["extra"] = [dumps(extra) if extra else None for extra in extras]
+    columns["event_data"] = [
+        dumps(raw["event_data"]) if "event_data" in raw else None for raw in raws
+    ]
+    columns["decode_status"] = [str(item.status) for item in items]
+    columns["decode_issues"] = [
+        dumps(item.issues_as_dicts()) if item.issues else "[]" for item in items
+    ]
+    columns["source"] = [source] * len(raws)
+    columns["fetched_at"] = [fetched_at] * len(raws)
 
 
 def _valid_utf8(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
