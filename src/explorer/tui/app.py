@@ -1,0 +1,173 @@
+"""The explorer app: opens the cache, composes the screens and routes between them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from explorer.core.browse import EventRecord
+from explorer.core.filters import Filter, distinct_values, events_sql
+from explorer.errors import ExplorerError
+from explorer.store.cache import Cache
+from explorer.tui.commands import ExplorerCommands, QueryCommands
+from explorer.tui.screens.events import EventsScreen
+from explorer.tui.text import clean
+
+
+class ExplorerApp(App[None]):
+    """Browse the audit events in the cache at ``cache_path``."""
+
+    TITLE = "audit-explorer"
+    CSS_PATH = "explorer.tcss"
+    COMMANDS = App.COMMANDS | {ExplorerCommands, QueryCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False),
+    ]
+
+    def __init__(
+        self, cache_path: Path, *, now: datetime | None = None, sync_url: str | None = None
+    ) -> None:
+        super().__init__()
+        self.cache_path = cache_path
+        self.now = now
+        self.sync_url = sync_url
+        self.cache: Cache | None = None
+        self.cache_problem: str | None = None
+        self.has_events = False
+        self.sub_title = clean(str(cache_path))
+        self._open_cache()
+
+    def _open_cache(self) -> None:
+        if not self.cache_path.exists():
+            return
+        try:
+            self.cache = Cache.open(self.cache_path, notify=lambda _message: None)
+            self.has_events = self.cache.count() > 0
+        except ExplorerError as exc:
+            self.cache_problem = str(exc)
+
+    def get_default_screen(self) -> EventsScreen:
+        return EventsScreen()
+
+    # -- data access for screens and workers ------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling worker thread."""
+        if self.cache is None:
+            raise ExplorerError(f"no cache at {self.cache_path}")
+        return self.cache.cursor()
+
+    def clock(self) -> datetime:
+        """Now, or the fixed moment tests and screenshots give."""
+        return self.now or datetime.now(UTC)
+
+    def filter_values(self, key: str, prefix: str) -> list[str]:
+        """Values of ``key`` present in the cache, for completion (runs in a thread)."""
+        if self.cache is None:
+            return []
+        return distinct_values(self.cursor(), key, prefix)
+
+    # -- routing ----------------------------------------------------------------------------
+
+    @property
+    def events_screen(self) -> EventsScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, EventsScreen)
+        return screen
+
+    def open_timeline(self, correlation_id: str) -> None:
+        from explorer.tui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(correlation_id))
+
+    def open_mismatches(self, flt: Filter) -> None:
+        from explorer.tui.screens.mismatches import MismatchesScreen
+
+        self.push_screen(MismatchesScreen(flt), self._drill_down)
+
+    def _drill_down(self, expr: str | None) -> None:
+        if expr is not None:
+            self.events_screen.apply_filter(expr)
+
+    def open_stats(self, flt: Filter) -> None:
+        from explorer.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(flt))
+
+    def open_export_events(self, flt: Filter) -> None:
+        sql, params = events_sql(flt)
+        label = f"events matching {flt.expr.strip()}" if flt.expr.strip() else "all events"
+        self.open_export(sql, params, label)
+
+    def open_export(self, sql: str, params: Any, label: str) -> None:
+        from explorer.tui.screens.export import ExportScreen
+
+        if self.cache is None:
+            self.notify("Nothing to export: the cache is empty.", severity="warning")
+            return
+        self.push_screen(ExportScreen(sql, params, label))
+
+    def open_raw(self, record: EventRecord) -> None:
+        from explorer.tui.screens.raw import RawScreen
+
+        self.push_screen(RawScreen(record))
+
+    def open_event(self, event_id: str) -> None:
+        from explorer.tui.screens.raw import EventScreen
+
+        self.push_screen(EventScreen(event_id))
+
+    def run_named_query(self, name: str) -> None:
+        from explorer.tui.screens.results import ResultsScreen
+
+        self.push_screen(ResultsScreen(name))
+
+    def start_sync(self) -> None:
+        from explorer.tui.sync import start_sync
+
+        start_sync(self)
+
+    def run_command(self, action: str) -> None:
+        """A palette command: ``events.<name>`` runs on the home screen, ``app.<name>`` here."""
+        target, name = action.split(".", 1)
+        if target == "app":
+            self.call_later(self.run_action, name)
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        getattr(self.events_screen, f"action_{name}")()
+
+    def action_help(self) -> None:
+        from explorer.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- failures ---------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Any worker that fails becomes a notification, never a crash."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = (
+            str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"
+        )
+        self.notify(
+            clean(message),
+            title=event.worker.description or "Error",
+            severity="error",
+            markup=False,
+        )
+
+    def on_unmount(self) -> None:
+        if self.cache is not None:
+            self.cache.close()

@@ -1,0 +1,211 @@
+"""The home screen: filter bar, the events table and the highlighted event's detail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from explorer.core.browse import EventBrowser, fetch_event
+from explorer.core.filters import Filter
+from explorer.tui.messages import EventLoaded, EventsLoaded, RowsLoaded
+from explorer.tui.text import clean
+from explorer.tui.widgets.empty_state import EmptyState
+from explorer.tui.widgets.event_detail import EventDetail
+from explorer.tui.widgets.events_table import PAGE, EventsTable
+from explorer.tui.widgets.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
+
+
+class EventsScreen(Screen[None]):
+    """Events newest first for the current filter, and the one under the cursor in detail."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("t", "timeline", "Timeline"),
+        Binding("m", "mismatches", "Mismatches"),
+        Binding("g", "stats", "Stats"),
+        Binding("e", "export", "Export"),
+        Binding("r", "raw", "Raw JSON"),
+        Binding("s", "sync", "Sync"),
+        Binding("d", "toggle_detail", "Detail", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter: Filter = Filter("", "TRUE", [])
+        self.browser = EventBrowser()
+
+    @property
+    def explorer(self) -> ExplorerApp:
+        return cast("ExplorerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield FilterBar(self.explorer.filter_values, self.explorer.clock, id="filter-bar")
+        table = EventsTable(id="events-table")
+        table.border_title = "Events"
+        yield table
+        yield EmptyState(id="empty-state")
+        detail = EventDetail(id="event-detail")
+        detail.border_title = "Detail"
+        yield detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(EventsTable).focus()
+        self.reload()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the current filter again (after a sync or a filter change)."""
+        self.browser = EventBrowser(self.filter.where, self.filter.params)
+        if not self.explorer.has_events:
+            self._show_empty()
+            return
+        self.set_class(True, "-loading")
+        self._load_events(self.browser)
+
+    def _show_empty(self, *, filtered: bool = False) -> None:
+        self.set_class(True, "-empty")
+        app = self.explorer
+        self.query_one(EmptyState).explain(
+            str(app.cache_path), app.cache_problem, filtered=filtered
+        )
+        self.query_one(EventsTable).reset(0)
+        self.query_one(EventDetail).show(None)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="events",
+        exit_on_error=False,
+        description="Counting events",
+    )
+    def _load_events(self, browser: EventBrowser) -> None:
+        cursor = self.explorer.cursor()
+        total = browser.count(cursor)
+        window = browser.window(cursor, 0, PAGE)
+        self.post_message(EventsLoaded(browser, total, window))
+
+    @work(
+        thread=True, exclusive=True, group="rows", exit_on_error=False, description="Fetching rows"
+    )
+    def _load_rows(self, browser: EventBrowser, start: int, size: int) -> None:
+        cursor = self.explorer.cursor()
+        for offset in range(0, size, PAGE):
+            window = browser.window(cursor, start + offset, PAGE)
+            self.post_message(RowsLoaded(browser, window))
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        description="Reading an event",
+    )
+    def _load_event(self, event_id: str) -> None:
+        record = fetch_event(self.explorer.cursor(), event_id)
+        self.post_message(EventLoaded(event_id, record))
+
+    def on_events_loaded(self, message: EventsLoaded) -> None:
+        if message.browser is not self.browser:
+            return
+        self.set_class(False, "-loading")
+        self.set_class(message.total == 0, "-empty")
+        if message.total == 0:
+            self._show_empty(filtered=True)
+            return
+        self.query_one(EventsTable).reset(message.total, message.window)
+
+    def on_rows_loaded(self, message: RowsLoaded) -> None:
+        if message.browser is self.browser:
+            self.query_one(EventsTable).add_window(message.window)
+
+    def on_event_loaded(self, message: EventLoaded) -> None:
+        row = self.query_one(EventsTable).highlighted
+        if row is not None and row.event_id == message.event_id:
+            self.query_one(EventDetail).show(message.record)
+
+    @on(EventsTable.RowsWanted)
+    def _rows_wanted(self, message: EventsTable.RowsWanted) -> None:
+        self._load_rows(self.browser, message.start, message.size)
+
+    @on(EventsTable.Highlighted)
+    def _highlighted(self, message: EventsTable.Highlighted) -> None:
+        if message.row is not None:
+            self._load_event(message.row.event_id)
+
+    @on(EventsTable.Selected)
+    def _selected(self, message: EventsTable.Selected) -> None:
+        self.query_one(EventDetail).focus()
+
+    # -- filter -----------------------------------------------------------------------------
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, message: FilterBar.Changed) -> None:
+        self.filter = message.filter
+        expr = message.filter.expr.strip()
+        title = Text.assemble("Events · ", (clean(expr), "italic")) if expr else Text("Events")
+        self.query_one(EventsTable).border_title = title
+        self.reload()
+
+    @on(FilterBar.Left)
+    def _filter_left(self) -> None:
+        self.query_one(EventsTable).focus()
+
+    def apply_filter(self, expr: str) -> None:
+        """Show the events of ``expr`` (a drill-down from another view)."""
+        self.query_one(FilterBar).set_expression(expr)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).input.focus()
+
+    def action_clear_filter(self) -> None:
+        self.apply_filter("")
+
+    def action_newest(self) -> None:
+        self.query_one(EventsTable).action_jump(0)
+
+    def action_oldest(self) -> None:
+        self.query_one(EventsTable).action_jump(-1)
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(EventDetail)
+        detail.display = not detail.display
+
+    # -- other views ------------------------------------------------------------------------
+
+    def action_timeline(self) -> None:
+        row = self.query_one(EventsTable).highlighted
+        if row is None or not row.correlation_id:
+            self.notify("The highlighted event has no correlation ID.", severity="warning")
+            return
+        self.explorer.open_timeline(row.correlation_id)
+
+    def action_mismatches(self) -> None:
+        self.explorer.open_mismatches(self.filter)
+
+    def action_stats(self) -> None:
+        self.explorer.open_stats(self.filter)
+
+    def action_export(self) -> None:
+        self.explorer.open_export_events(self.filter)
+
+    def action_raw(self) -> None:
+        record = self.query_one(EventDetail).record
+        if record is None:
+            self.notify("No event highlighted.", severity="warning")
+            return
+        self.explorer.open_raw(record)
+
+    def action_sync(self) -> None:
+        self.explorer.start_sync()

@@ -1,0 +1,120 @@
+"""The export dialog: format and path, then a confirmation with the row count and path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from explorer.core.export import FORMATS, ExportResult, export_query
+from explorer.tui.text import clean
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
+
+
+class ExportFinished(Message):
+    def __init__(self, result: ExportResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ExportScreen(ModalScreen[ExportResult | None]):
+    """Writes a view's rows with the same code as ``audit-explorer export``."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, sql: str, params: Any, label: str, *, directory: Path | None = None) -> None:
+        super().__init__()
+        self.sql = sql
+        self.params = params
+        self.label = label
+        self.directory = directory or Path.cwd()
+        self.result: ExportResult | None = None
+
+    @property
+    def explorer(self) -> ExplorerApp:
+        return cast("ExplorerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="export-dialog"):
+            yield Static(Text("Export", end=""), classes="dialog-title")
+            yield Static(Text.assemble("Rows: ", (clean(self.label), "bold")), id="export-what")
+            yield Label("Format")
+            yield Select(
+                [(f, f) for f in FORMATS], value="csv", allow_blank=False, id="export-format"
+            )
+            yield Label("Path")
+            yield Input(str(self.directory / "audit-events.csv"), id="export-path")
+            yield Static("", id="export-status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        path = Path(path_input.value)
+        if path.suffix.lstrip(".") in FORMATS:
+            path_input.value = str(path.with_suffix(f".{event.value}"))
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-go")
+    def _go(self) -> None:
+        if self.result is not None:
+            self.dismiss(self.result)
+            return
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self._status(Text("Give a path to write to.", style="red"))
+            return
+        fmt = str(self.query_one("#export-format", Select).value)
+        self._status(Text("Writing…", style="dim"))
+        self._export(Path(path).expanduser(), fmt)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="export",
+        exit_on_error=False,
+        description="Export failed",
+    )
+    def _export(self, path: Path, fmt: str) -> None:
+        self.post_message(
+            ExportFinished(export_query(self.explorer.cursor(), self.sql, self.params, path, fmt))
+        )
+
+    def on_export_finished(self, message: ExportFinished) -> None:
+        self.result = result = message.result
+        where = clean(result.path) if result.path is not None else "the output"
+        self._status(
+            Text.assemble(
+                "✓ Wrote ",
+                (f"{result.rows:,} rows", "bold"),
+                " to ",
+                (where, "bold"),
+                style="green",
+            )
+        )
+        self.query_one("#export-go", Button).label = "Done"
+        self.query_one("#export-cancel", Button).display = False
+        self.query_one("#export-go", Button).focus()
+        self.notify(f"Exported {result.rows:,} rows to {where}", title="Export", markup=False)
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#export-status", Static).update(text)
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(self.result)

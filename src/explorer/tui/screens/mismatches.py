@@ -1,0 +1,136 @@
+"""Mismatches: non-ok events by service, event type, status and issue kind."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from explorer.core.filters import Filter
+from explorer.core.stats import MismatchRow, mismatch_summary
+from explorer.tui.text import badge, clean, safe
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
+
+COLUMNS = ("events", "service", "event type", "status", "issue kind")
+
+
+class MismatchesLoaded(Message):
+    def __init__(self, rows: list[MismatchRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+def quote(value: str) -> str:
+    """A filter value: bare when it is one plain word, else in quotes."""
+    if value and not re.search(r"[\s,\"'*:]", value):
+        return value
+    return "'" + value + "'" if '"' in value else '"' + value + '"'
+
+
+def drill_expression(row: MismatchRow, base: str = "") -> str:
+    """The filter that shows the events behind one mismatch row."""
+    terms = [base.strip()] if base.strip() else []
+    if row.service != "-":
+        terms.append(f"service:{quote(row.service)}")
+    if row.event_type != "-":
+        terms.append(f"type:{quote(row.event_type)}")
+    terms.append(f"status:{badge(row.status)}")
+    return " ".join(terms)
+
+
+class MismatchesScreen(Screen[str | None]):
+    """The table an SRE reads first when a producer breaks; Enter shows those events."""
+
+    BINDINGS = [Binding("escape,q", "back", "Back"), Binding("enter", "drill", "Show events")]
+
+    def __init__(self, flt: Filter) -> None:
+        super().__init__()
+        self.filter = flt
+        self.rows: list[MismatchRow] = []
+
+    @property
+    def explorer(self) -> ExplorerApp:
+        return cast("ExplorerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(Text("Counting non-ok events…"), classes="view-summary", id="mismatch-summary")
+        table: DataTable[Text] = DataTable(
+            cursor_type="row", zebra_stripes=True, classes="view-table", id="mismatch-table"
+        )
+        table.border_title = "Mismatches"
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
+        self._load(self.filter)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="mismatches",
+        exit_on_error=False,
+        description="Counting mismatches",
+    )
+    def _load(self, flt: Filter) -> None:
+        if self.explorer.cache is None:
+            self.post_message(MismatchesLoaded([]))
+            return
+        self.post_message(
+            MismatchesLoaded(mismatch_summary(self.explorer.cursor(), flt.where, flt.params))
+        )
+
+    def on_mismatches_loaded(self, message: MismatchesLoaded) -> None:
+        self.rows = message.rows
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear()
+        for index, row in enumerate(message.rows):
+            table.add_row(*row_cells(row), key=str(index))
+        summary = Text(end="")
+        if not message.rows:
+            summary.append("No mismatches: every event decodes ok.", style="green")
+        else:
+            summary.append(f"{len(message.rows)} groups", style="bold")
+            summary.append("   Enter shows the events of the highlighted group", style="dim")
+        if self.filter.expr.strip():
+            summary.append("   filter: ", style="dim")
+            summary.append(clean(self.filter.expr))
+        self.query_one("#mismatch-summary", Static).update(summary)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return
+        self.dismiss(drill_expression(self.rows[table.cursor_row], self.filter.expr))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def row_cells(row: MismatchRow) -> tuple[Text, ...]:
+    status = badge(row.status)
+    style = "yellow" if status == "drift" else "red"
+    return (
+        Text(f"{row.events:,}", style="bold", justify="right"),
+        safe(row.service),
+        safe(row.event_type),
+        Text(status, style=style),
+        safe(row.issue_kind),
+    )

@@ -1,0 +1,108 @@
+"""Stats for the current filter: events over time, and counts per service and outcome."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from explorer.core.filters import Filter
+from explorer.core.stats import Histogram, OutcomeCount, histogram, outcome_counts
+from explorer.tui.text import clean, safe
+from explorer.tui.widgets.histogram import HistogramView
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
+
+
+class StatsLoaded(Message):
+    def __init__(self, hist: Histogram, counts: list[OutcomeCount]) -> None:
+        super().__init__()
+        self.hist = hist
+        self.counts = counts
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, flt: Filter) -> None:
+        super().__init__()
+        self.filter = flt
+
+    @property
+    def explorer(self) -> ExplorerApp:
+        return cast("ExplorerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        text = Text("Stats for ", end="")
+        text.append(clean(self.filter.expr.strip()) or "all events", style="bold")
+        yield Static(text, classes="view-summary")
+        with VerticalScroll():
+            view = HistogramView(id="stats-histogram")
+            view.border_title = "Events over time"
+            yield view
+            table: DataTable[Text] = DataTable(
+                cursor_type="row", classes="view-table", id="stats-table"
+            )
+            table.border_title = "Per service and outcome"
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._load(self.filter)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="stats",
+        exit_on_error=False,
+        description="Counting events",
+    )
+    def _load(self, flt: Filter) -> None:
+        cursor = self.explorer.cursor()
+        hist = histogram(cursor, flt.where, flt.params)
+        self.post_message(StatsLoaded(hist, outcome_counts(cursor, flt.where, flt.params)))
+
+    def on_stats_loaded(self, message: StatsLoaded) -> None:
+        self.query_one(HistogramView).show(message.hist)
+        fill_outcomes(self.query_one(DataTable), message.counts)
+
+
+def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount]) -> None:
+    """One row per service, one column per outcome, and the totals."""
+    outcomes = sorted({c.outcome for c in counts})
+    by_service: dict[str, dict[str, int]] = {}
+    for c in counts:
+        by_service.setdefault(c.service, {})[c.outcome] = c.events
+    table.clear(columns=True)
+    table.add_columns("service", *(safe(o) for o in outcomes), "total")
+    for service, row in by_service.items():
+        cells = [
+            Text(
+                f"{row.get(o, 0):,}",
+                justify="right",
+                style="red" if o == "failure" and row.get(o) else "",
+            )
+            for o in outcomes
+        ]
+        table.add_row(
+            safe(service), *cells, Text(f"{sum(row.values()):,}", justify="right", style="bold")
+        )
+    totals = [
+        Text(f"{sum(r.get(o, 0) for r in by_service.values()):,}", justify="right", style="bold")
+        for o in outcomes
+    ]
+    table.add_row(
+        Text("total", style="bold"),
+        *totals,
+        Text(f"{sum(c.events for c in counts):,}", justify="right", style="bold"),
+    )

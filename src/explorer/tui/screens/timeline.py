@@ -1,0 +1,146 @@
+"""The incident timeline: every event of one correlation ID in time order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from explorer.core.filters import Filter
+from explorer.core.timeline import Step, Timeline, build_timeline
+from explorer.tui.text import badge, clean, duration, safe, timestamp
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
+
+COLUMNS = (
+    "#",
+    "time (UTC)",
+    "+prev",
+    "+start",
+    "service",
+    "event type",
+    "outcome",
+    "decode",
+    "chain",
+)
+
+
+class TimelineLoaded(Message):
+    def __init__(self, timeline: Timeline) -> None:
+        super().__init__()
+        self.timeline = timeline
+
+
+class TimelineScreen(Screen[None]):
+    """Steps with the time since the previous one and since the start; problems marked."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("e", "export", "Export"),
+    ]
+
+    def __init__(self, correlation_id: str) -> None:
+        super().__init__()
+        self.correlation_id = correlation_id
+        self.timeline: Timeline | None = None
+
+    @property
+    def explorer(self) -> ExplorerApp:
+        return cast("ExplorerApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(
+            Text(f"Timeline of {clean(self.correlation_id)}: loading…"),
+            classes="view-summary",
+            id="timeline-summary",
+        )
+        table: DataTable[Text] = DataTable(
+            cursor_type="row", zebra_stripes=True, classes="view-table", id="timeline-table"
+        )
+        table.border_title = "Incident timeline"
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
+        self._load(self.correlation_id)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="timeline",
+        exit_on_error=False,
+        description="Building the timeline",
+    )
+    def _load(self, correlation_id: str) -> None:
+        self.post_message(TimelineLoaded(build_timeline(self.explorer.cursor(), correlation_id)))
+
+    def on_timeline_loaded(self, message: TimelineLoaded) -> None:
+        self.timeline = timeline = message.timeline
+        self.query_one("#timeline-summary", Static).update(summary_text(timeline))
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear()
+        for number, step in enumerate(timeline.steps, 1):
+            table.add_row(*step_cells(number, step), key=step.event_id)
+
+    @on(DataTable.RowSelected)
+    def _step_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.explorer.open_event(event.row_key.value)
+
+    def action_export(self) -> None:
+        flt = Filter(f"corr:{self.correlation_id}", "correlation_id = ?", [self.correlation_id])
+        self.explorer.open_export_events(flt)
+
+
+def summary_text(timeline: Timeline) -> Text:
+    out = Text(end="")
+    out.append("Correlation ", style="dim")
+    out.append(clean(timeline.correlation_id), style="bold")
+    if not timeline.steps:
+        out.append("  no events in the cache", style="yellow")
+        return out
+    out.append(f"   {len(timeline.steps)} steps", style="bold")
+    out.append(f"   took {duration(timeline.duration.total_seconds())}")
+    out.append(f"   {timestamp(timeline.started)} → {timestamp(timeline.ended)} UTC", style="dim")
+    out.append("\n")
+    out.append(f"failures {timeline.failures}", style="red" if timeline.failures else "green")
+    out.append("   ")
+    problems = timeline.decode_problems
+    out.append(f"decode problems {problems}", style="yellow" if problems else "green")
+    out.append("   ")
+    breaks = timeline.chain_breaks
+    out.append(f"hash chain breaks {breaks}", style="bold red" if breaks else "green")
+    out.append("   services ", style="dim")
+    out.append(clean(" → ".join(timeline.services)))
+    return out
+
+
+def step_cells(number: int, step: Step) -> tuple[Text, ...]:
+    status = badge(step.decode_status)
+    chain = {None: ("·", "dim"), True: ("ok", "green"), False: ("BROKEN", "bold red")}[
+        step.chain_ok
+    ]
+    since_prev = "" if step.since_prev is None else "+" + duration(step.since_prev.total_seconds())
+    row_style = "red" if step.failed else ""
+    return (
+        Text(str(number), style="dim"),
+        Text(timestamp(step.timestamp)),
+        Text(since_prev, style="cyan"),
+        Text("+" + duration(step.since_start.total_seconds()), style="dim"),
+        safe(step.service or "-"),
+        safe(step.event_type or "-", row_style),
+        safe(step.outcome or "-", "bold red" if step.failed else ""),
+        Text(status, style="" if status == "ok" else "yellow" if status == "drift" else "red"),
+        Text(chain[0], style=chain[1]),
+    )

@@ -1,0 +1,71 @@
+"""Untrusted text made safe for the screen, and the small formats every view shares.
+
+Everything from the cache is data: it becomes ``rich.text.Text`` (never markup), and
+control characters (ESC starts ANSI/OSC sequences), DEL, C1 controls and bidi overrides
+are shown as visible escapes instead of reaching the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BADGES = {
+    "ok": "ok",
+    "drift": "drift",
+    "invalid": "invalid",
+    "discriminator_mismatch": "mismatch",
+    "unknown_type": "unknown",
+}
+
+
+def clean(value: object) -> str:
+    """One line of visible text: controls become escapes such as ``\\x1b`` and ``\\n``."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, repr(char)[1:-1])
+
+
+def safe(value: object, style: str = "") -> Text:
+    """A ``Text`` of ``value`` that no markup or escape inside it can restyle."""
+    return Text(clean(value), style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+def badge(status: str | None) -> str:
+    """The short word for a decode status: ok, drift, invalid, mismatch, unknown."""
+    return _BADGES.get(status or "", clean(status or "-"))
+
+
+def timestamp(moment: Any) -> str:
+    """``2026-11-20 10:00:00`` in UTC (what the server stores and the filters mean)."""
+    if not isinstance(moment, datetime):
+        return clean(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis, padded to exactly ``width``."""
+    if len(text) > width:
+        text = text[: max(width - 1, 0)] + "…"
+    return text.ljust(width)
+
+
+def duration(seconds: float) -> str:
+    """``850ms``, ``12.4s``, ``3m05s``, ``2h10m``."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+    return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"

@@ -1,0 +1,223 @@
+"""One event in detail: envelope fields, the payload through its typed model, decode issues.
+
+Each issue is shown at the field it concerns (a missing field appears where it should
+be); nested objects and arrays are tree nodes a person can collapse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from explorer.core.browse import EventRecord
+from explorer.models.decode import Issue
+from explorer.tui.text import badge, clean, safe, timestamp
+
+_HIDDEN = frozenset({"event_data", "decode_issues", "decode_status", "extra", "event_date"})
+_BADGE_STYLE = {"ok": "green", "drift": "yellow", "invalid": "red", "mismatch": "bold red"}
+
+
+class EventDetail(VerticalScroll):
+    """The highlighted event; ``show(record)`` fills it, ``show(None)`` clears it."""
+
+    DEFAULT_CSS = """
+    EventDetail {
+        height: 1fr;
+        & > #detail-envelope { height: auto; padding: 0 1; }
+        & > #detail-payload { height: auto; padding: 0 1; background: $surface; }
+        & > #detail-issues { height: auto; padding: 0 1; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.record: EventRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No event highlighted.", style="dim"), id="detail-envelope")
+        tree: Tree[None] = Tree(Text("event_data"), id="detail-payload")
+        tree.display = False
+        yield tree
+        yield Static(id="detail-issues")
+
+    def show(self, record: EventRecord | None) -> None:
+        self.record = record
+        envelope = self.query_one("#detail-envelope", Static)
+        tree: Tree[None] = self.query_one("#detail-payload", Tree)
+        issues = self.query_one("#detail-issues", Static)
+        if record is None:
+            envelope.update(Text("No event highlighted.", style="dim"))
+            tree.display = False
+            issues.update("")
+            return
+        by_path = _issues_by_path(record.decoded.issues)
+        envelope.update(envelope_text(record, by_path))
+        fill_payload(tree, record, by_path)
+        tree.display = True
+        issues.update(issues_text(record.decoded.issues))
+        self.scroll_home(animate=False)
+
+
+def _issues_by_path(issues: Iterable[Issue]) -> dict[str, list[Issue]]:
+    found: dict[str, list[Issue]] = {}
+    for issue in issues:
+        found.setdefault(issue.path, []).append(issue)
+    return found
+
+
+def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
+    """Title line, then one ``name  value`` line per envelope field that has a value."""
+    status = badge(record.row.get("decode_status"))
+    out = Text(end="")
+    out.append_text(safe(record.row.get("event_type") or "-", "bold"))
+    out.append("  ")
+    out.append(f" {status} ", style=f"reverse {_BADGE_STYLE.get(status, 'magenta')}")
+    out.append("\n")
+    fields = {k: v for k, v in record.row.items() if k not in _HIDDEN and v is not None}
+    extra = record.row.get("extra")
+    if isinstance(extra, dict):
+        fields.update({f"{k} (extra)": v for k, v in extra.items()})
+    width = max((len(clean(k)) for k in fields), default=0)
+    for name, value in fields.items():
+        shown = timestamp(value) + " UTC" if isinstance(value, datetime) else clean(value)
+        out.append(clean(name).ljust(width + 2), style="dim")
+        out.append(shown)
+        for issue in by_path.get(name, ()):
+            out.append(f"  ✗ {issue.kind}: {clean(issue.message)}", style="red")
+        out.append("\n")
+    return out
+
+
+def issues_text(issues: Iterable[Issue]) -> Text:
+    issues = list(issues)
+    if not issues:
+        return Text("No decode issues.", style="green", end="")
+    out = Text(f"Decode issues ({len(issues)})\n", style="bold", end="")
+    for issue in issues:
+        out.append(f"  {issue.kind:<17}", style="red")
+        out.append(clean(issue.path or "(event)"), style="bold")
+        out.append(f"  {clean(issue.message)}\n")
+    return out
+
+
+def fill_payload(tree: Tree[None], record: EventRecord, by_path: dict[str, list[Issue]]) -> None:
+    """The payload as a tree: typed when it decoded, the raw JSON shape otherwise."""
+    tree.clear()
+    payload = record.decoded.payload
+    model_name = type(payload).__name__ if payload is not None else "not decoded"
+    tree.root.set_label(Text.assemble(("event_data", "bold"), (f"  {model_name}", "dim")))
+    nodes: dict[str, TreeNode[None]] = {"event_data": tree.root}
+    if payload is not None:
+        _add_model(tree.root, payload, "event_data", nodes)
+    else:
+        _add_value_children(tree.root, record.raw.get("event_data"), "event_data", nodes)
+    _attach_issues(nodes, by_path)
+    tree.root.expand_all()
+
+
+def _add_model(
+    node: TreeNode[None], model: BaseModel, path: str, nodes: dict[str, TreeNode[None]]
+) -> None:
+    present = model.model_fields_set
+    for name, info in type(model).model_fields.items():
+        if name not in present:
+            continue
+        alias = info.alias or name
+        _add_value(node, alias, getattr(model, name), f"{path}.{alias}", nodes)
+    for key, value in (model.model_extra or {}).items():
+        _add_value(node, key, value, f"{path}.{key}", nodes)
+
+
+def _add_value(
+    node: TreeNode[None], name: str, value: Any, path: str, nodes: dict[str, TreeNode[None]]
+) -> None:
+    label = Text(clean(name), style="bold", end="")
+    if isinstance(value, BaseModel | dict | list):
+        kind = type(value).__name__ if isinstance(value, BaseModel) else _json_kind(value)
+        label.append(f"  {kind}", style="dim")
+        child = node.add(label)
+        nodes[path] = child
+        if isinstance(value, BaseModel):
+            _add_model(child, value, path, nodes)
+        else:
+            _add_value_children(child, value, path, nodes)
+        return
+    label.append(": ")
+    label.append_text(_scalar(value))
+    nodes[path] = node.add_leaf(label)
+
+
+def _add_value_children(
+    node: TreeNode[None], value: Any, path: str, nodes: dict[str, TreeNode[None]]
+) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _add_value(node, str(key), item, f"{path}.{key}", nodes)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _add_value(node, f"[{index}]", item, f"{path}[{index}]", nodes)
+    else:
+        node.add_leaf(_scalar(value))
+
+
+def _scalar(value: Any) -> Text:
+    """A typed value: strings quoted, then its type in dim."""
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None:
+        return Text("null", style="italic dim", end="")
+    if isinstance(value, bool):
+        return Text.assemble((str(value).lower(), "cyan"), ("  boolean", "dim"))
+    if isinstance(value, int | float):
+        return Text.assemble((str(value), "cyan"), (f"  {_json_kind(value)}", "dim"))
+    if isinstance(value, datetime | date):
+        return Text.assemble((value.isoformat(), "green"), (f"  {type(value).__name__}", "dim"))
+    if isinstance(value, str):
+        return Text.assemble((f'"{clean(value)}"', "green"), ("  string", "dim"))
+    return Text.assemble((clean(value), "green"), (f"  {type(value).__name__}", "dim"))
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, dict):
+        return f"object ({len(value)})"
+    if isinstance(value, list):
+        return f"array ({len(value)})"
+    return type(value).__name__
+
+
+def _attach_issues(nodes: dict[str, TreeNode[None]], by_path: dict[str, list[Issue]]) -> None:
+    """Mark each issue on its field's node; a missing field gets a node where it belongs."""
+    for path, issues in by_path.items():
+        if not path.startswith("event_data"):
+            continue
+        for issue in issues:
+            note = Text(f"  ✗ {issue.kind}: {clean(issue.message)}", style="red", end="")
+            node = nodes.get(path)
+            if node is not None and node is not nodes["event_data"]:
+                label = node.label.copy() if isinstance(node.label, Text) else Text(node.label)
+                label.append_text(note)
+                node.set_label(label)
+                continue
+            parent = nodes.get(_parent(path), nodes["event_data"])
+            name = path.rsplit(".", 1)[-1] if path != "event_data" else "(payload)"
+            parent.add_leaf(Text.assemble((clean(name), "bold red"), note))
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else "event_data"

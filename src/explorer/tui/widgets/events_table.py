@@ -1,0 +1,304 @@
+"""A virtual table of events: it holds a few pages of rows, never the whole result.
+
+``render_line`` paints rows from an LRU cache of pages; a row that is not there yet is
+drawn as a placeholder and the table posts ``RowsWanted`` for the pages in view. The
+screen fetches them in a worker (``explorer.core.browse``) and hands them back with
+``add_window``. Scrolling to the end of a 1,000,000-row result is one small query.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from explorer.core.browse import EventRow, Window
+from explorer.tui.text import badge, clean, timestamp
+
+PAGE = 200
+MAX_PAGES = 50
+
+# (title, width); the summary takes what is left.
+COLUMNS = (
+    ("time (UTC)", 19),
+    ("service", 13),
+    ("event type", 32),
+    ("outcome", 8),
+    ("correlation", 18),
+    ("decode", 8),
+)
+SUMMARY_MIN = 12
+
+
+def header_text(width: int) -> Text:
+    """The column titles, aligned with the rows."""
+    line = Text(no_wrap=True, end="")
+    for title, size in COLUMNS:
+        line.append_text(_cell(title, size))
+    line.append_text(_cell("payload", max(SUMMARY_MIN, width - _fixed_width())))
+    return line
+
+
+def _fixed_width() -> int:
+    return sum(size + 1 for _, size in COLUMNS)
+
+
+def _cell(value: str, width: int, style: str | Style = "") -> Text:
+    text = Text(clean(value), style=style, no_wrap=True, end="")
+    text.truncate(width, overflow="ellipsis", pad=True)
+    text.append(" ")
+    return text
+
+
+class EventsTable(ScrollView, can_focus=True):
+    """Events newest first, one line each, with a row cursor."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "events-table--cursor",
+        "events-table--header",
+        "events-table--placeholder",
+        "events-table--failure",
+        "events-table--ok",
+        "events-table--drift",
+        "events-table--invalid",
+        "events-table--mismatch",
+        "events-table--unknown",
+    }
+
+    DEFAULT_CSS = """
+    EventsTable {
+        height: 1fr;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        & > .events-table--header { color: $text-muted; text-style: bold; }
+        & > .events-table--cursor { background: $surface-lighten-2; }
+        &:focus > .events-table--cursor { background: $accent 50%; text-style: bold; }
+        & > .events-table--placeholder { color: $text-disabled; }
+        & > .events-table--failure { color: $error; }
+        & > .events-table--ok { color: $success; }
+        & > .events-table--drift { color: $warning; }
+        & > .events-table--invalid { color: $error; }
+        & > .events-table--mismatch { color: $error; text-style: bold; }
+        & > .events-table--unknown { color: $secondary; }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0)
+
+    @dataclass
+    class RowsWanted(Message):
+        """Rows ``start`` .. ``start + size`` are in view but not loaded."""
+
+        table: EventsTable
+        start: int
+        size: int
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor is on ``row`` (None while that row is still loading)."""
+
+        table: EventsTable
+        index: int
+        row: EventRow | None
+
+    @dataclass
+    class Selected(Message):
+        """Enter (or a click on the highlighted row) on ``row``."""
+
+        table: EventsTable
+        row: EventRow
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0
+        self._pages: OrderedDict[int, list[EventRow]] = OrderedDict()
+        self._wanted: set[int] = set()
+        self._asked: set[int] = set()
+        self._request_scheduled = False
+
+    # -- data -------------------------------------------------------------------------------
+
+    def reset(self, total: int, window: Window | None = None) -> None:
+        """A new result: ``total`` rows, optionally with its first window."""
+        self.total = total
+        self._pages.clear()
+        self._asked.clear()
+        self.virtual_size = Size(self.size.width, total + 1)
+        if window is not None:
+            self.add_window(window)
+        self.set_reactive(EventsTable.cursor_row, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._cursor_moved()
+
+    def add_window(self, window: Window) -> None:
+        """Rows the screen fetched; pages outside the LRU bound are dropped."""
+        for offset in range(0, len(window.rows), PAGE):
+            start = window.start + offset
+            if start % PAGE:
+                continue
+            page = start // PAGE
+            self._pages[page] = window.rows[offset : offset + PAGE]
+            self._pages.move_to_end(page)
+            self._asked.discard(page)
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        self._update_position()
+        self.refresh()
+        if (
+            row := self.row_at(self.cursor_row)
+        ) is not None and window.start <= self.cursor_row < window.end:
+            self.post_message(self.Highlighted(self, self.cursor_row, row))
+
+    def row_at(self, index: int) -> EventRow | None:
+        page = self._pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    @property
+    def highlighted(self) -> EventRow | None:
+        return self.row_at(self.cursor_row)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._strip(header_text(width), width, "events-table--header")
+        index = round(self.scroll_offset.y) + y - 1
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            self._want(index // PAGE)
+            text = Text("  …", style=self.get_component_rich_style("events-table--placeholder"))
+        else:
+            text = self._row_text(row, width)
+        cursor = "events-table--cursor" if index == self.cursor_row else ""
+        return self._strip(text, width, cursor)
+
+    def _strip(self, text: Text, width: int, component: str) -> Strip:
+        strip = Strip(list(text.render(self.app.console))).extend_cell_length(width).crop(0, width)
+        if component:
+            strip = strip.apply_style(self.get_component_rich_style(component))
+        return strip.apply_style(self.rich_style)
+
+    def _row_text(self, row: EventRow, width: int) -> Text:
+        status = badge(row.status)
+        outcome_style = (
+            self.get_component_rich_style("events-table--failure")
+            if row.outcome == "failure"
+            else ""
+        )
+        badge_style = self._badge_style(status)
+        cells = (
+            (timestamp(row.timestamp), ""),
+            (row.service or "-", ""),
+            (row.event_type or "-", ""),
+            (row.outcome or "-", outcome_style),
+            (row.correlation_id or "-", ""),
+            (status, badge_style),
+        )
+        line = Text(no_wrap=True, end="")
+        for (value, style), (_, size) in zip(cells, COLUMNS, strict=True):
+            line.append_text(_cell(value, size, style))
+        line.append_text(_cell(row.summary, max(SUMMARY_MIN, width - _fixed_width())))
+        return line
+
+    def _badge_style(self, status: str) -> Style:
+        name = f"events-table--{status}"
+        return self.get_component_rich_style(name) if name in self.COMPONENT_CLASSES else Style()
+
+    def _want(self, page: int) -> None:
+        if page in self._asked:
+            return
+        self._wanted.add(page)
+        if not self._request_scheduled:
+            self._request_scheduled = True
+            self.call_later(self._request_rows)
+
+    def _request_rows(self) -> None:
+        self._request_scheduled = False
+        if not self._wanted:
+            return
+        first, last = min(self._wanted), max(self._wanted)
+        self._asked.update(range(first, last + 1))
+        self._wanted.clear()
+        self.post_message(self.RowsWanted(self, first * PAGE, (last - first + 1) * PAGE))
+
+    # -- cursor -----------------------------------------------------------------------------
+
+    def watch_cursor_row(self) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self._cursor_moved()
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_offset.y)
+        height = self.scrollable_content_region.height - 1
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif height and self.cursor_row >= top + height:
+            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+
+    def _cursor_moved(self) -> None:
+        self._update_position()
+        self.post_message(self.Highlighted(self, self.cursor_row, self.highlighted))
+
+    def _update_position(self) -> None:
+        if self.total == 0:
+            self.border_subtitle = "no events"
+            return
+        start = self.cursor_row // PAGE * PAGE
+        end = min(self.total, start + PAGE)
+        self.border_subtitle = f"{start + 1:,}-{end:,} of {self.total:,}"
+
+    def move_to(self, index: int) -> None:
+        if self.total:
+            self.cursor_row = max(0, min(index, self.total - 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor_row + delta)
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 2)
+        self.move_to(self.cursor_row + direction * height)
+
+    def action_jump(self, where: int) -> None:
+        self.move_to(self.total - 1 if where < 0 else where)
+
+    def action_select(self) -> None:
+        if (row := self.highlighted) is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = round(self.scroll_offset.y) + offset.y - 1
+        if 0 <= index < self.total:
+            if index == self.cursor_row and event.chain > 1:
+                self.action_select()
+            self.cursor_row = index
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total + 1)
