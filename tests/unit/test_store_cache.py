@@ -87,6 +87,9 @@ def test_cursor_works_from_another_thread_in_utc(tmp_path: Path) -> None:
         cache.upsert(decoded(event(event_timestamp="2026-11-20T12:00:00+02:00")), source="s")
         seen: list[Any] = []
         cursor = cache.cursor()
+        assert cursor.execute("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
+        plain = cache.connection.cursor()  # however a cursor is made
+        assert plain.execute("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
         thread = threading.Thread(
             target=lambda: seen.extend(
                 cursor.execute("SELECT event_timestamp FROM events").fetchall()

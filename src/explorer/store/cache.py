@@ -1,7 +1,7 @@
 """The DuckDB cache: one file, the ``events`` table, typed payload views.
 
-The schema is a public contract (docs/ARCHITECTURE.md). Every connection runs with
-``TimeZone = 'UTC'``, so TIMESTAMPTZ values come back as UTC datetimes.
+The schema is a public contract (docs/ARCHITECTURE.md). The database runs with
+``SET GLOBAL TimeZone = 'UTC'``, so every cursor gets TIMESTAMPTZ values as UTC datetimes.
 
 Writes go in batches through Arrow, one transaction per batch: a semi-join counts the
 event_ids already stored; a batch with none is a plain INSERT (about twice as fast),
@@ -98,9 +98,7 @@ class Cache:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor for a worker thread (DuckDB connections are not thread-safe)."""
-        cursor = self.connection.cursor()
-        cursor.execute("SET TimeZone = 'UTC'")
-        return cursor
+        return self.connection.cursor()
 
     def count(self) -> int:
         return int(_scalar(self.connection, "SELECT count(*) FROM events") or 0)
@@ -201,11 +199,11 @@ def _first_line(exc: BaseException) -> str:
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         connection = duckdb.connect(str(path), read_only=read_only)
-        connection.execute("SET TimeZone = 'UTC'")
+        connection.execute("SET GLOBAL TimeZone = 'UTC'")
         return connection
     except duckdb.Error as exc:
         message = str(exc)
-        if "lock" in message.lower():
+        if "Could not set lock" in message or "Conflicting lock" in message:
             pid = _LOCK_PID.search(message)
             who = f" (PID {pid.group(1)})" if pid else ""
             raise CacheLockedError(
