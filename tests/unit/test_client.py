@@ -305,7 +305,8 @@ def test_filters_are_checked() -> None:
     with pytest.raises(ClientError, match="letters"):
         EventFilters(detail_key="a.b", detail_value="x")
     assert EventFilters(since="7d").params() == {"since": "7d"}
-    assert FILTERS.key() == EventFilters(**{**FILTERS.params(), "since": "1h"}).key()
+    assert FILTERS.key() == EventFilters(**{**FILTERS.params(), "until": None}).key()
+    assert FILTERS.key() != EventFilters(**{**FILTERS.params(), "since": "1h"}).key()
     assert json.loads(FILTERS.key())["event_type"] == "gateway.signal.received"
 
 

@@ -157,9 +157,8 @@ class EventFilters:
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
 
     def key(self) -> str:
-        """What identifies "the same sync" for its watermark: every filter but the window."""
+        """What identifies "the same sync" for its watermark: every filter but ``until``."""
         params = self.params()
-        params.pop("since", None)
         params.pop("until", None)
         return json.dumps(params, sort_keys=True, separators=(",", ":"))
 

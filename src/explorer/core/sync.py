@@ -1,0 +1,320 @@
+"""Sync DataStorage into the cache: decode, upsert page by page, incrementally, safely.
+
+Paging. DataStorage answers newest first with offset paging, so events that arrive during
+a sync shift every later offset. This sync pages by time instead: after each page it asks
+for ``until = oldest timestamp seen + 1 us`` and skips, by offset, only the events at that
+exact timestamp it already has. New events (newer than the cursor) can then never shift
+a page, and every event that existed when the sync started is fetched. Whether the server
+reads ``until`` as inclusive or exclusive does not matter: the extra microsecond and the
+tie skip cover both.
+
+Trust. A page that repeats the previous one, events newer than the ``until`` asked for, a
+negative total, or more pages than the first total allows end the sync in a reported,
+non-complete state: a misbehaving server cannot make it loop or claim completeness.
+
+Incremental. A complete sync stores a watermark (its newest event) per source and filter
+key in ``sync_state``; the next sync with the same filters asks only for
+``since = watermark - overlap``. An interrupted sync stores no watermark, keeps every page
+it finished (each upsert commits), and the next sync simply fetches again from the top.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from explorer.client.datastorage import (
+    DataStorageClient,
+    EventFilters,
+    Page,
+    format_timestamp,
+    parse_relative,
+    parse_timestamp,
+)
+from explorer.errors import ClientError, StoreError
+from explorer.models.decode import decode
+from explorer.store.cache import Cache
+
+OVERLAP = timedelta(minutes=10)
+_TICK = timedelta(microseconds=1)
+_PAGE_SLACK = 100  # pages allowed beyond twice what the first total implies
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    fetched: int
+    pages: int
+    expected: int | None  # the server's count, when it gave a sane one
+
+
+@dataclass
+class SyncResult:
+    """What a sync did; ``stopped`` says why it is not ``complete`` (one line)."""
+
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    rejected: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    pages: int = 0
+    retries: int = 0
+    elapsed: float = 0.0
+    complete: bool = False
+    stopped: str | None = None
+    since: str | None = None  # the since actually asked for (after the watermark)
+    watermark: datetime | None = None
+
+    @property
+    def events_per_s(self) -> float:
+        return self.fetched / self.elapsed if self.elapsed > 0 else 0.0
+
+
+Progress = Callable[[SyncProgress], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass
+class _Cursor:
+    """Where the next page starts: at or below ``until``, skipping ``skip`` events."""
+
+    until: datetime | None = None
+    skip: int = 0
+    newest: datetime | None = None
+    last_ids: frozenset[str] = frozenset()
+    max_pages: int | None = None
+
+
+def run_sync(
+    cache: Cache,
+    client: DataStorageClient,
+    params: EventFilters,
+    *,
+    source: str,
+    max_events: int | None = None,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    overlap: timedelta = OVERLAP,
+    full: bool = False,
+) -> SyncResult:
+    """Fetch every event matching ``params`` into ``cache``; never raises ClientError.
+
+    A network or server failure, Ctrl-C, ``cancel()`` or ``max_events`` end the sync with
+    ``complete=False`` and ``stopped`` set; the pages already stored stay stored.
+    """
+    started = time.monotonic()
+    retries = client.retries
+    result = SyncResult()
+    key = params.key()
+    incremental = params.until is None
+    old_mark = None if full or not incremental else load_watermark(cache, source, key)
+    filters = _with_since(params, old_mark, overlap)
+    result.since = filters.since
+    try:
+        _pages(
+            cache,
+            client,
+            filters,
+            result,
+            _Options(source, max_events, page_size, progress, cancel),
+        )
+    except ClientError as exc:
+        result.stopped = str(exc)
+    except KeyboardInterrupt:
+        _rollback(cache)
+        result.stopped = "interrupted"
+    result.retries = client.retries - retries
+    result.elapsed = time.monotonic() - started
+    if result.complete and incremental:
+        marks = [m for m in (old_mark, result.watermark) if m is not None]
+        result.watermark = max(marks) if marks else None
+        save_watermark(cache, source, key, result.watermark)
+    return result
+
+
+@dataclass(frozen=True)
+class _Options:
+    source: str
+    max_events: int | None
+    page_size: int
+    progress: Progress | None
+    cancel: Cancel | None
+
+
+def _pages(
+    cache: Cache,
+    client: DataStorageClient,
+    filters: EventFilters,
+    result: SyncResult,
+    opt: _Options,
+) -> None:
+    cursor = _Cursor()
+    while True:
+        if opt.cancel is not None and opt.cancel():
+            result.stopped = "cancelled"
+            return
+        limit = opt.page_size
+        if opt.max_events is not None:
+            limit = min(limit, opt.max_events - result.fetched)
+            if limit <= 0:
+                result.stopped = f"stopped after --max-events {opt.max_events}"
+                return
+        asked = (
+            filters
+            if cursor.until is None
+            else replace(filters, until=format_timestamp(cursor.until + _TICK))
+        )
+        page = client.query_events(asked, limit=limit, offset=cursor.skip)
+        result.pages += 1
+        if not page.events:
+            result.complete = True
+            return
+        problem = _distrust(page, cursor, result.pages)
+        if problem == "repeat":
+            result.stopped = "the server sent the same page again; stopped"
+            return
+        _store(cache, page.events, result, opt.source)
+        if problem:
+            result.stopped = problem
+            return
+        _advance(cursor, page, limit)
+        if opt.progress is not None:
+            remaining = page.total - page.offset - len(page.events)
+            opt.progress(
+                SyncProgress(result.fetched, result.pages, result.fetched + max(0, remaining))
+            )
+        result.watermark = cursor.newest
+        if not page.has_more:
+            result.complete = True
+            return
+
+
+def _distrust(page: Page, cursor: _Cursor, pages: int) -> str | None:
+    """Why this page cannot be trusted, or None."""
+    ids = _ids(page.events)
+    if ids and ids <= cursor.last_ids:
+        return "repeat"
+    if page.total < 0:
+        return f"the server's pagination is nonsense (total {page.total}); stopped"
+    if cursor.until is not None:
+        bound = cursor.until + _TICK
+        if any(t > bound for t in _times(page.events) if t is not None):
+            return "the server ignored until (sent newer events than asked); stopped"
+    if cursor.max_pages is not None and pages > cursor.max_pages:
+        return (
+            f"more than {cursor.max_pages} pages, beyond what the server's total implies; stopped"
+        )
+    return None
+
+
+def _advance(cursor: _Cursor, page: Page, limit: int) -> None:
+    times = _times(page.events)
+    known = [t for t in times if t is not None]
+    if cursor.max_pages is None:
+        cursor.max_pages = 2 * math.ceil(page.total / limit) + _PAGE_SLACK
+    if known and cursor.newest is None:
+        cursor.newest = max(known)
+    oldest = min(known) if known else None
+    if oldest is not None and (cursor.until is None or oldest < cursor.until):
+        cursor.until = oldest
+        cursor.skip = sum(1 for t in times if t == oldest)
+    else:  # a page all at the cursor's timestamp, or with no usable timestamps
+        cursor.skip += len(page.events)
+    cursor.last_ids = frozenset(_ids(page.events))
+
+
+def _store(cache: Cache, events: list[Any], result: SyncResult, source: str) -> None:
+    decoded = [decode(raw) for raw in events]
+    stored = cache.upsert(decoded, source=source)
+    result.fetched += len(events)
+    result.new += stored.new
+    result.updated += stored.updated
+    result.rejected += len(stored.rejected)
+    rejected = {position for position, _ in stored.rejected}
+    result.by_status.update(str(d.status) for i, d in enumerate(decoded) if i not in rejected)
+
+
+def _ids(events: list[Any]) -> set[str]:
+    return {
+        e["event_id"] for e in events if isinstance(e, dict) and isinstance(e.get("event_id"), str)
+    }
+
+
+def _times(events: list[Any]) -> list[datetime | None]:
+    return [
+        parse_timestamp(e.get("event_timestamp")) if isinstance(e, dict) else None for e in events
+    ]
+
+
+# -- the watermark -----------------------------------------------------------------------
+
+
+def _with_since(params: EventFilters, mark: datetime | None, overlap: timedelta) -> EventFilters:
+    """Ask only for what is newer than the watermark, unless ``since`` asks for less."""
+    if mark is None:
+        return params
+    since = mark - overlap
+    if params.since is not None:
+        asked = _resolve_since(params.since)
+        if asked is not None and asked >= since:
+            return params
+    return replace(params, since=format_timestamp(since))
+
+
+def _resolve_since(value: str) -> datetime | None:
+    duration = parse_relative(value)
+    return datetime.now(UTC) - duration if duration is not None else parse_timestamp(value)
+
+
+_STATE_SQL = (
+    "CREATE TABLE IF NOT EXISTS sync_state (source VARCHAR, filter_key VARCHAR,"
+    " watermark TIMESTAMPTZ, completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))"
+)
+
+
+def load_watermark(cache: Cache, source: str, key: str) -> datetime | None:
+    """The newest event of the last complete sync of ``source`` with these filters."""
+    sql = "SELECT watermark FROM sync_state WHERE source = ? AND filter_key = ?"
+    rows = _state(cache, "read", sql, [source, key])
+    if not rows or rows[0][0] is None:
+        return None
+    value: datetime = rows[0][0]
+    return value.astimezone(UTC)
+
+
+def save_watermark(cache: Cache, source: str, key: str, mark: datetime | None) -> None:
+    sql = "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)"
+    _state(cache, "write", sql, [source, key, mark, datetime.now(UTC)])
+
+
+def _state(cache: Cache, verb: str, sql: str, values: list[Any]) -> list[Any]:
+    cursor = cache.cursor()
+    try:
+        cursor.execute(_STATE_SQL)
+        return cursor.execute(sql, values).fetchall()
+    except duckdb.Error as exc:
+        where = "from" if verb == "read" else "to"
+        raise StoreError(
+            f"cannot {verb} sync state {where} {cache.path}: {_first_line(exc)}"
+        ) from None
+    finally:
+        cursor.close()
+
+
+def _rollback(cache: Cache) -> None:
+    """After Ctrl-C mid-write, drop the half-written page (earlier pages are committed)."""
+    with contextlib.suppress(duckdb.Error):  # no transaction was open
+        cache.connection.execute("ROLLBACK")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
