@@ -173,9 +173,15 @@ def test_sql_errors_are_one_line(conn: duckdb.DuckDBPyConnection, tmp_path: Path
         run_query(conn, undeclared, {})
     with pytest.raises(QueryError, match=r"^query bad failed"):
         query_rows(conn, load_query_file(bad), {})
-    not_select = parse_query("-- name: ddl\nCREATE TABLE x (i INTEGER)")
-    with pytest.raises(QueryError, match="must be a SELECT"):
-        run_query(duckdb.connect(), not_select, {})
+
+
+def test_queries_cannot_change_a_read_only_cache(tmp_path: Path) -> None:
+    Cache.open(tmp_path / "c.duckdb", notify=lambda _: None).close()
+    ddl = parse_query("-- name: ddl\nDROP TABLE events")
+    with Cache.open(tmp_path / "c.duckdb", read_only=True) as cache:
+        with pytest.raises(QueryError, match=r"^query ddl failed: .*read-only"):
+            run_query(cache.connection, ddl, {})
+        assert cache.count() == 0
 
 
 def test_query_rows_keep_json_columns(conn: duckdb.DuckDBPyConnection) -> None:
