@@ -254,3 +254,58 @@ def test_latest_state(conn: duckdb.DuckDBPyConnection) -> None:
         ("rr-2", "gateway.signal.received", 2),
         ("rr-1", "orchestrator.lifecycle.failed", 4),
     ]
+
+
+# -- every built-in on demo data, checked against the events themselves ----------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    from explorer.core.demo import demo_events
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Cache.open(path, notify=lambda _: None) as cache:
+        cache.upsert([decode(e) for e in demo_events(3_000, 7, end=NOW)], source="demo")
+        yield cache.connection
+
+
+def _defaults(demo: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = run_query(demo, load_queries()[name], {}, now=NOW).to_pylist()
+    return rows
+
+
+def _scalar(demo: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
+    return demo.execute(sql, list(params)).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_every_builtin_finds_rows_in_the_demo(demo: duckdb.DuckDBPyConnection, name: str) -> None:
+    assert _defaults(demo, name), name
+
+
+def test_demo_cross_checks(demo: duckdb.DuckDBPyConnection) -> None:
+    week, day = datetime(2026, 11, 13, 12, tzinfo=UTC), datetime(2026, 11, 19, 12, tzinfo=UTC)
+    failed = "SELECT count(*) FROM events WHERE event_type = ? AND event_timestamp >= ?"
+    assert len(_defaults(demo, "failed-remediations")) == _scalar(
+        demo, failed, "orchestrator.lifecycle.failed", week
+    )
+    per_hour = sum(r["events"] for r in _defaults(demo, "events-per-hour"))
+    assert per_hour == _scalar(demo, "SELECT count(*) FROM events WHERE event_timestamp >= ?", day)
+    incidents = "SELECT count(DISTINCT correlation_id) FROM events"
+    assert len(_defaults(demo, "latest-state")) == _scalar(demo, incidents)
+    mismatched = {r["status"] for r in _defaults(demo, "payload-mismatches")}
+    assert "ok" not in mismatched and {"drift", "invalid"} & mismatched
+
+
+def test_demo_chain_breaks_agree_with_the_timeline(demo: duckdb.DuckDBPyConnection) -> None:
+    from explorer.core.timeline import build_timeline
+
+    breaks = _defaults(demo, "broken-chain")
+    for row in breaks:
+        timeline = build_timeline(demo, row["correlation_id"])
+        step = next(s for s in timeline.steps if s.event_id == row["event_id"])
+        assert step.chain_ok is False
+    longest = _defaults(demo, "incident-durations")[0]
+    timeline = build_timeline(demo, longest["correlation_id"])
+    assert timeline.duration.total_seconds() == pytest.approx(longest["duration_s"], abs=0.001)
+    assert len(timeline.steps) == longest["events"] and timeline.failures == longest["failures"]
