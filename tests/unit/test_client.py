@@ -261,7 +261,9 @@ def test_server_text_is_scrubbed_of_the_token() -> None:
     client = mock(lambda r: httpx.Response(400, json=problem))
     with pytest.raises(ClientError) as info:
         client.query_events()
-    assert TOKEN not in str(info.value) and "\n" not in str(info.value)
+    message = str(info.value)
+    assert TOKEN not in message and "\n" not in message and "\x1b" not in message
+    assert message == "400 Bad Request: token *** is not\\x1b[31m ok"
 
 
 def test_the_token_never_shows(server: DemoServer) -> None:

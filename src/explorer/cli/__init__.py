@@ -43,6 +43,6 @@ def main(ctx: click.Context) -> None:
 
 # Each module registers its commands on ``main``; the TUI module is only imported
 # when its command runs, so the other commands start without Textual.
-_COMMAND_MODULES = ("validate", "importing", "events", "queries", "tui")
+_COMMAND_MODULES = ("validate", "importing", "events", "queries", "sync", "tui")
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"explorer.cli.{_name}")

@@ -35,6 +35,8 @@ _DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MESSAGE_MAX = 200
+# what a terminal would act on (ESC starts ANSI/OSC sequences), as explorer.cli.render.clean
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Secret:
@@ -297,7 +299,7 @@ class DataStorageClient:
         token = self.settings.token.reveal() if self.settings.token else ""
         if token:
             text = text.replace(token, "***")
-        text = " ".join(text.split())
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
         return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 3] + "..."
 
 

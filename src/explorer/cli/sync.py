@@ -1,0 +1,240 @@
+"""``audit-explorer sync`` (DataStorage into the cache) and ``demo-server`` (a stand-in)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from explorer.cli import main
+from explorer.cli.options import cache_option
+from explorer.cli.render import clean
+from explorer.client.datastorage import (
+    ClientSettings,
+    DataStorageClient,
+    EventFilters,
+    base_url,
+    resolve_token,
+)
+from explorer.config import ENV_TOKEN, ENV_URL, SourceConfig, cache_path, load_config
+from explorer.core.sync import SyncProgress, SyncResult, run_sync
+from explorer.errors import ClientError, ExplorerError
+from explorer.models.decode import Status
+from explorer.store.cache import Cache
+
+
+@main.command()
+@click.option("--url", metavar="URL", help=f"DataStorage base URL (default: ${ENV_URL}).")
+@cache_option
+@click.option("--source", metavar="NAME", help="A source from the config file, or a label.")
+@click.option("--token", metavar="T", help=f"Bearer token (prefer --token-file or ${ENV_TOKEN}).")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="F")
+@click.option("--user", metavar="U", help="Send X-Auth-Request-User (setups without oauth-proxy).")
+@click.option("--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), metavar="F")
+@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
+@click.option("--since", metavar="S", help="Relative (24h, 7d) or RFC 3339.")
+@click.option("--until", metavar="T", help="RFC 3339.")
+@click.option("--event-type", metavar="T")
+@click.option("--category", metavar="C", help="event_category.")
+@click.option("--outcome", type=click.Choice(["success", "failure", "pending"]))
+@click.option("--severity", metavar="S")
+@click.option("--correlation-id", metavar="ID")
+@click.option("--detail", nargs=2, metavar="KEY VALUE", help="event_data KEY equals VALUE.")
+@click.option("--page-size", type=click.IntRange(1, 1000), default=1000, show_default=True)
+@click.option("--max-events", type=click.IntRange(min=1), metavar="N")
+@click.option("--full", is_flag=True, help="Ignore the watermark: fetch the whole history.")
+@click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
+@click.option("--read-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option(
+    "--max-tries", type=click.IntRange(1, 20), default=5, show_default=True,
+    help="Tries per request (retries back off on network errors, 429, 502-504).",
+)  # fmt: skip
+def sync(**options: object) -> None:
+    """Fetch audit events from DataStorage into the local cache.
+
+    Every event is decoded and stored; syncing again updates rows in place. A later
+    sync of the same source and filters fetches only what is new since the last
+    complete one (10 minutes of overlap); --full fetches everything again.
+
+    Exit status: 0 the sync completed, 1 it stopped early (what was fetched is kept;
+    run it again to finish).
+    """
+    opts = _SyncOptions(**options)  # type: ignore[arg-type]
+    conf = _source_config(opts.source)
+    settings = _settings(opts, conf)
+    source = opts.source or base_url(settings.url)
+    if settings.insecure:
+        click.echo("audit-explorer: warning: TLS certificates are not verified", err=True)
+    filters = _filters(opts)
+    path = cache_path(opts.cache)
+    progress = _Progress() if sys.stderr.isatty() else None
+    notify = _notify
+    with Cache.open(path, notify=notify) as cache, DataStorageClient(settings) as client:
+        try:
+            result = run_sync(
+                cache, client, filters, source=source, max_events=opts.max_events,
+                page_size=opts.page_size, progress=progress, full=opts.full,
+            )  # fmt: skip
+        finally:
+            if progress is not None:
+                progress.clear()
+        total = cache.count()
+    click.echo(render_result(result, source, path, total))
+    if not result.complete and not _capped(result, opts.max_events):
+        what = "interrupted" if result.stopped == "interrupted" else "stopped"
+        reason = "" if result.stopped == "interrupted" else f": {clean(result.stopped or '')}"
+        kept = f"{result.fetched:,} events from {result.pages:,} pages kept"
+        click.echo(f"audit-explorer: sync {what}{reason}; {kept}; run it again", err=True)
+        sys.exit(1)
+
+
+@dataclass(frozen=True)
+class _SyncOptions:
+    url: str | None
+    cache: Path | None
+    source: str | None
+    token: str | None
+    token_file: Path | None
+    user: str | None
+    ca_bundle: Path | None
+    insecure: bool
+    since: str | None
+    until: str | None
+    event_type: str | None
+    category: str | None
+    outcome: str | None
+    severity: str | None
+    correlation_id: str | None
+    detail: tuple[str, str] | None
+    page_size: int
+    max_events: int | None
+    full: bool
+    connect_timeout: float
+    read_timeout: float
+    max_tries: int
+
+
+def _notify(message: str) -> None:
+    click.echo(f"audit-explorer: {message}", err=True)
+
+
+def _source_config(name: str | None) -> SourceConfig | None:
+    config = load_config()
+    name = name or config.default_source
+    return config.sources.get(name) if name else None
+
+
+def _settings(opts: _SyncOptions, conf: SourceConfig | None) -> ClientSettings:
+    """Option > environment > config file, for each setting."""
+    if opts.token and opts.token_file:
+        raise click.UsageError("give --token or --token-file, not both")
+    if opts.ca_bundle and opts.insecure:
+        raise click.UsageError("give --ca-bundle or --insecure, not both")
+    url = opts.url or os.environ.get(ENV_URL) or (conf.url if conf else None)
+    if not url:
+        raise click.UsageError(f"no DataStorage URL: give --url, set ${ENV_URL} or use --source")
+    token_file = opts.token_file
+    if token_file is None and not os.environ.get(ENV_TOKEN) and conf is not None:
+        token_file = conf.token_file
+    explicit_tls = opts.ca_bundle is not None or opts.insecure
+    return ClientSettings(
+        url=url,
+        token=resolve_token(opts.token, token_file),
+        user=opts.user or (conf.user if conf else None),
+        ca_bundle=opts.ca_bundle or (conf.ca_bundle if conf and not explicit_tls else None),
+        insecure=opts.insecure or bool(conf and conf.insecure and not explicit_tls),
+        connect_timeout=opts.connect_timeout,
+        read_timeout=opts.read_timeout,
+        max_tries=opts.max_tries,
+    )
+
+
+def _filters(opts: _SyncOptions) -> EventFilters:
+    key, value = opts.detail or (None, None)
+    try:
+        return EventFilters(
+            event_type=opts.event_type, event_category=opts.category,
+            event_outcome=opts.outcome, severity=opts.severity,
+            correlation_id=opts.correlation_id, since=opts.since, until=opts.until,
+            detail_key=key, detail_value=value,
+        )  # fmt: skip
+    except ClientError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _capped(result: SyncResult, max_events: int | None) -> bool:
+    return max_events is not None and result.fetched >= max_events
+
+
+class _Progress:
+    """A counter on stderr, redrawn in place (only when stderr is a terminal)."""
+
+    def __call__(self, progress: SyncProgress) -> None:
+        of = f" of ~{progress.expected:,}" if progress.expected else ""
+        line = f"\rsyncing... {progress.fetched:,}{of} events, {progress.pages:,} pages"
+        click.echo(line, err=True, nl=False)
+
+    def clear(self) -> None:
+        click.echo("\r\x1b[K", err=True, nl=False)
+
+
+def render_result(result: SyncResult, source: str, path: Path, total: int) -> str:
+    state = "complete" if result.complete else f"stopped: {clean(result.stopped or '?')}"
+    lines = [
+        f"sync of {clean(source)}: {state}",
+        f"  fetched         {result.fetched:>12,}",
+        f"  stored new      {result.new:>12,}",
+        f"  stored updated  {result.updated:>12,}",
+        f"  rejected        {result.rejected:>12,}",
+        f"  pages           {result.pages:>12,}",
+        f"  retries         {result.retries:>12,}",
+    ]
+    if result.by_status:
+        lines += ["", "Stored by status:"]
+        for status in Status:
+            if result.by_status[status]:
+                lines.append(f"  {status:<24} {result.by_status[status]:>10,}")
+    lines.append("")
+    if result.since:
+        lines.append(f"since {clean(result.since)}")
+    if result.watermark is not None and result.complete:
+        lines.append(
+            f"newest event {result.watermark:%Y-%m-%d %H:%M:%S} UTC (next sync starts there)"
+        )
+    lines += [
+        f"{result.elapsed:.2f} s, {result.events_per_s:,.0f} events/s",
+        f"cache {clean(str(path))}: {total:,} events",
+    ]
+    return "\n".join(lines)
+
+
+# -- the stand-in ------------------------------------------------------------------------
+
+
+@main.command("demo-server")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--events", "count", type=click.IntRange(min=0), default=2000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--token", metavar="T", help="Require this bearer token.")
+def demo_server(port: int, count: int, seed: int, token: str | None) -> None:
+    """Serve demo events on 127.0.0.1 the way DataStorage does, until Ctrl-C.
+
+    Try it: ``audit-explorer sync --url http://127.0.0.1:8080``. --port 0 picks a free port.
+    """
+    from explorer.core.demo import demo_events
+    from explorer.core.demo_server import DemoServer
+
+    try:
+        server = DemoServer(demo_events(count, seed), token=token, port=port)
+    except OSError as exc:
+        raise ExplorerError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    auth = " (bearer token required)" if token else ""
+    click.echo(f"serving {len(server):,} demo events on {server.url}{auth}; Ctrl-C stops")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
