@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 from explorer.core.demo._group import Group
 from explorer.core.demo._incident import incident_ctx
@@ -46,9 +47,14 @@ def session(g: Group, rich: bool) -> None:
     g.emit("apifrontend.severity_triage.completed", 100, 2000, severity=g.ctx["severity"])
     for _ in range(rng.randint(1, 4)):
         failed = r() < 0.1
+        extra: dict[str, Any] = {"error_code": "TOOL_TIMEOUT"} if failed else {}
         g.emit(
-            "apifrontend.tool.executed", 200, 4000, tool_outcome="failure" if failed else "success",
+            "apifrontend.tool.executed",
+            200,
+            4000,
+            tool_outcome="failure" if failed else "success",
             ev_outcome="failure" if failed else "success",
+            **extra,
         )
     if rich or r() < 0.05:
         g.emit("apifrontend.auth.access_denied", 10, 200, endpoint="a2a")
@@ -64,17 +70,32 @@ def session(g: Group, rich: bool) -> None:
     if failed:
         g.emit("apifrontend.a2a.task_failed", 10, 200, task_id=task, error="client disconnected")
     g.emit("apifrontend.a2a.task_completed", 10, 200, task_id=task, took=g.elapsed())
-    g.emit("apifrontend.session.completed", 10, 200, terminal_phase="Completed",
-           total_duration_ms=g.elapsed())
+    g.emit(
+        "apifrontend.session.completed",
+        10,
+        200,
+        terminal_phase="Completed",
+        total_duration_ms=g.elapsed(),
+    )
 
 
 def _delegate(g: Group, rich: bool) -> None:
     rng = g.rng
     g.emit("apifrontend.ka.delegated", 100, 800, delegation_type="autonomous")
-    g.emit("apifrontend.ka.result_received", 30_000, 4 * _M, result_type="rca_complete",
-           confidence=g.ctx["confidence"])
-    g.emit("apifrontend.user.decision", 5_000, 5 * _M, decision="accept",
-           time_to_decision_ms=rng.randint(5_000, 300_000))
+    g.emit(
+        "apifrontend.ka.result_received",
+        30_000,
+        4 * _M,
+        result_type="rca_complete",
+        confidence=g.ctx["confidence"],
+    )
+    g.emit(
+        "apifrontend.user.decision",
+        5_000,
+        5 * _M,
+        decision="accept",
+        time_to_decision_ms=rng.randint(5_000, 300_000),
+    )
     if rich or rng.random() < 0.15:
         g.emit("apifrontend.rr.deduplicated", 50, 500)
     else:
@@ -94,6 +115,7 @@ def background_ctx(rng: random.Random) -> Ctx:
         workflow_version=version,
         action_type=pick(rng, ACTION_TYPES),
         session_id=f"afs-{hex_id(rng, 12)}",
+        container_image=f"ghcr.io/kubernaut/workflows/{workflow}:v{version}",
     )
 
 
@@ -114,8 +136,11 @@ def _workflow_deleted(g: Group) -> None:
 
 def _workflow_denied(g: Group) -> None:
     g.emit("remediationworkflow.admitted.denied", 0, 0, action="denied")
-    g.emit("authwebhook.workflow.registration_failed", reason="ValidationFailed",
-           message="parameters[1].type: unsupported type 'map'")
+    g.emit(
+        "authwebhook.workflow.registration_failed",
+        reason="ValidationFailed",
+        message="parameters[1].type: unsupported type 'map'",
+    )
 
 
 def _actiontype_created(g: Group) -> None:
@@ -178,14 +203,15 @@ def _auth_failed(g: Group) -> None:
     g.ctx["actor_ip"] = g.ctx["source_ip"] = pick(rng, SOURCE_IPS)
     g.ctx["path"] = pick(rng, PATHS)
     g.ctx["severity"] = "warning"
-    event_type = pick(rng, ("aiagent.auth.failure", "aiagent.auth.denied", "apifrontend.auth.failure"))
+    event_type = pick(
+        rng, ("aiagent.auth.failure", "aiagent.auth.denied", "apifrontend.auth.failure")
+    )
     g.emit(event_type, 0, 0)
 
 
 def _circuit(g: Group) -> None:
     g.ctx["severity"] = "critical"
-    g.emit("apifrontend.circuitbreaker.trip", 0, 0, failure_count=g.rng.randint(5, 12),
-           threshold=5)
+    g.emit("apifrontend.circuitbreaker.trip", 0, 0, failure_count=g.rng.randint(5, 12), threshold=5)
 
 
 def _housekeeping(g: Group) -> None:

@@ -43,7 +43,9 @@ class Plan:
     steps: tuple[tuple[str, Filler, float], ...]
     slots: dict[str, Slot]
 
-    def build(self, rng: random.Random, ctx: Ctx, fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+    def build(
+        self, rng: random.Random, ctx: Ctx, fixed: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {"event_type": self.event_type} if self.event_type else {}
         rand = rng.random
         for name, fill, chance in self.steps:
@@ -69,7 +71,10 @@ def _nested_plan(model: type[BaseModel]) -> Plan:
 
 
 def _compile(
-    model: type[BaseModel], event_type: str | None, optional: dict[str, float] | None, default: float
+    model: type[BaseModel],
+    event_type: str | None,
+    optional: dict[str, float] | None,
+    default: float,
 ) -> Plan:
     steps: list[tuple[str, Filler, float]] = []
     slots: dict[str, Slot] = {}
@@ -186,7 +191,9 @@ def _from_ctx(key: str, kind: str, base: Filler) -> Filler:
     return fill
 
 
-def _base(name: str, kind: str, low: float | None, high: float | None, pattern: str | None) -> Filler:
+def _base(
+    name: str, kind: str, low: float | None, high: float | None, pattern: str | None
+) -> Filler:
     if kind == "str":
         if pattern == "^[a-f0-9]{64}$":
             return lambda rng, ctx: hex_id(rng, 64)

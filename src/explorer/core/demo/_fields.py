@@ -102,6 +102,8 @@ CTX_ALIAS: dict[str, str] = {
     "requested_by": "user",
     "target_user": "user",
     "model_name": "model",
+    "needs_human_review": "needsHumanReview",
+    "action_type_name": "action_type",
     "WorkflowCatalogCreatedPayload.name": "workflow_name",
     "WorkflowCatalogCreatedPayload.version": "workflow_version",
     "AIAgentSessionStartedPayload.created_by": "user",
@@ -165,6 +167,16 @@ STR_VALUES: dict[str, Filler] = {
     ),
     "denied_reason": one_of("action type still referenced by active workflows"),
     "disabled_reason": one_of("superseded by v2", "flaky on StatefulSets"),
+    "AIAgentAuthFailurePayload.reason": one_of("invalid bearer token", "token expired"),
+    "AIAgentAuthDeniedPayload.reason": one_of(
+        "SubjectAccessReview denied", "not in allowed groups"
+    ),
+    "ApifrontendSessionDeletedPayload.reason": one_of("closed by user", "session expired"),
+    "ApifrontendAuthAccessDeniedPayload.reason": one_of("role lacks tool permission"),
+    "WorkflowSearchFilters.component": one_of("deployment", "statefulset", "pod"),
+    "WorkflowCatalogUpdatedFields.status": one_of("Active", "Disabled"),
+    "policy_hash": lambda rng, ctx: hex_id(rng, 64),
+    "error_code": one_of("TOOL_TIMEOUT", "K8S_FORBIDDEN", "UPSTREAM_503"),
     "ApifrontendAuthFailurePayload.failure_reason": one_of(
         "token expired", "invalid signature", "audience mismatch"
     ),
@@ -255,8 +267,7 @@ STR_VALUES: dict[str, Filler] = {
         "Remediation {rr_name} finished",
     ),
     "body": one_of(
-        "Kubernaut is handling {signal_name} on {workload} ({cluster}). Workflow: "
-        "{workflow_name}.",
+        "Kubernaut is handling {signal_name} on {workload} ({cluster}). Workflow: {workflow_name}.",
         "Action {action_type} on {namespace}/{workload} needs a decision.",
     ),
     "priority": one_of("high", "critical", "medium"),
@@ -506,7 +517,7 @@ def _labels(rng: random.Random, ctx: Ctx) -> dict[str, str]:
         "namespace": ctx["namespace"],
         "severity": ctx["severity"],
         "cluster": ctx["cluster"],
-        "pod": f"{ctx['workload']}-{hex_id(rng, 5)}",
+        "pod": ctx["pod"],
     }
 
 

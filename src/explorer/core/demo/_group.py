@@ -100,7 +100,5 @@ class Group:
         return event
 
 
-def error_details(
-    component: str, code: str, message: str, *, retry: bool = True
-) -> dict[str, Any]:
+def error_details(component: str, code: str, message: str, *, retry: bool = True) -> dict[str, Any]:
     return {"message": message, "code": code, "component": component, "retry_possible": retry}
