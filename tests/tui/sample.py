@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+
+from explorer.client.files import Record
+from explorer.core.demo import DEMO_END, generate
+from explorer.core.importer import import_records
+from explorer.store.cache import Cache
+from tests import factories
 
 # The documented schema of ``events`` (docs/ARCHITECTURE.md); used until a test needs the
 # real importer, and by the synthetic large caches that would be slow to import.
@@ -55,6 +63,41 @@ def synthetic(conn: duckdb.DuckDBPyConnection, count: int) -> None:
 
 
 def synthetic_file(path: Path, count: int) -> Path:
-    with duckdb.connect(str(path)) as conn:
-        synthetic(conn, count)
+    """A real cache file (schema from ``Cache``) filled with ``synthetic`` rows."""
+    with Cache.open(path, notify=lambda _m: None) as cache:
+        synthetic(cache.connection, count)
+    return path
+
+
+# -- real caches, through the import path -----------------------------------------------------
+
+FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+HOSTILE_ID = "00000000-0000-4000-8000-00000000bad1"
+HOSTILE_MARKUP = "[reverse]x[/reverse][link=http://evil]y[/link]"
+HOSTILE_ESCAPE = "\x1b]0;pwned\x07\x1b[31mred\x1b[0m\u202egnp.exe"
+
+
+def hostile_event() -> dict[str, Any]:
+    """A valid event whose strings carry markup, ANSI/OSC escapes and a bidi override."""
+    event = factories.event("gateway.signal.received")
+    event.update(
+        event_id=HOSTILE_ID,
+        event_timestamp="2026-11-20T11:59:59Z",
+        correlation_id="rr-hostile-" + HOSTILE_MARKUP,
+        error_message=HOSTILE_ESCAPE,
+        event_outcome="failure",
+    )
+    event["event_data"]["surprise"] = HOSTILE_MARKUP + HOSTILE_ESCAPE
+    return event
+
+
+def demo_cache(path: Path, count: int = 400, *, hostile: bool = True) -> Path:
+    """Seeded demo events with a fixed end (and one hostile event), imported like a user's."""
+    events = [item.event for item in generate(count, 7, end=DEMO_END)]
+    if hostile:
+        events.append(hostile_event())
+    records = (Record(f"item {i}", None, e) for i, e in enumerate(events))
+    with Cache.open(path, notify=lambda _m: None) as cache:
+        import_records(cache, records, source="demo")
+        cache.connection.execute("UPDATE events SET fetched_at = ?", [FIXED_NOW])
     return path

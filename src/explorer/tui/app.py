@@ -33,10 +33,16 @@ class ExplorerApp(App[None]):
     ]
 
     def __init__(
-        self, cache_path: Path, *, now: datetime | None = None, sync_url: str | None = None
+        self,
+        cache_path: Path,
+        *,
+        now: datetime | None = None,
+        sync_url: str | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.cache_path = cache_path
+        self.export_dir = export_dir or Path.cwd()
         self.now = now
         self.sync_url = sync_url
         self.cache: Cache | None = None
@@ -113,7 +119,7 @@ class ExplorerApp(App[None]):
         if self.cache is None:
             self.notify("Nothing to export: the cache is empty.", severity="warning")
             return
-        self.push_screen(ExportScreen(sql, params, label))
+        self.push_screen(ExportScreen(sql, params, label, directory=self.export_dir))
 
     def open_raw(self, record: EventRecord) -> None:
         from explorer.tui.screens.raw import RawScreen

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,17 +12,15 @@ from textual.widgets import Footer, Header
 from explorer.core.browse import EventBrowser, fetch_event
 from explorer.core.filters import Filter
 from explorer.tui.messages import EventLoaded, EventsLoaded, RowsLoaded
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
 from explorer.tui.widgets.empty_state import EmptyState
 from explorer.tui.widgets.event_detail import EventDetail
 from explorer.tui.widgets.events_table import PAGE, EventsTable
 from explorer.tui.widgets.filter_bar import FilterBar
 
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
-
-class EventsScreen(Screen[None]):
+class EventsScreen(ExplorerScreenMixin, Screen[None]):
     """Events newest first for the current filter, and the one under the cursor in detail."""
 
     BINDINGS = [
@@ -42,10 +38,6 @@ class EventsScreen(Screen[None]):
         super().__init__()
         self.filter: Filter = Filter("", "TRUE", [])
         self.browser = EventBrowser()
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

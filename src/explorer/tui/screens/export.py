@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -15,10 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from explorer.core.export import FORMATS, ExportResult, export_query
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 
 class ExportFinished(Message):
@@ -27,7 +25,7 @@ class ExportFinished(Message):
         self.result = result
 
 
-class ExportScreen(ModalScreen[ExportResult | None]):
+class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
     """Writes a view's rows with the same code as ``audit-explorer export``."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -39,10 +37,6 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         self.label = label
         self.directory = directory or Path.cwd()
         self.result: ExportResult | None = None
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):

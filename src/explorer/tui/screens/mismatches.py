@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -15,10 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from explorer.core.filters import Filter
 from explorer.core.stats import MismatchRow, mismatch_summary
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, safe
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 COLUMNS = ("events", "service", "event type", "status", "issue kind")
 
@@ -47,7 +44,7 @@ def drill_expression(row: MismatchRow, base: str = "") -> str:
     return " ".join(terms)
 
 
-class MismatchesScreen(Screen[str | None]):
+class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
     """The table an SRE reads first when a producer breaks; Enter shows those events."""
 
     BINDINGS = [Binding("escape,q", "back", "Back"), Binding("enter", "drill", "Show events")]
@@ -56,10 +53,6 @@ class MismatchesScreen(Screen[str | None]):
         super().__init__()
         self.filter = flt
         self.rows: list[MismatchRow] = []
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

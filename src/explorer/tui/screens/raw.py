@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -15,11 +15,9 @@ from textual.widgets import Footer, Header, Static
 
 from explorer.core.browse import EventRecord, fetch_event
 from explorer.tui.messages import EventLoaded
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
 from explorer.tui.widgets.event_detail import EventDetail
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 
 def raw_json_text(raw: Any) -> Text:
@@ -48,7 +46,7 @@ class RawScreen(Screen[None]):
         self.query_one("#raw-scroll").focus()
 
 
-class EventScreen(Screen[None]):
+class EventScreen(ExplorerScreenMixin, Screen[None]):
     """The detail of one event by ID (Enter on a timeline step)."""
 
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back"), Binding("r", "raw", "Raw JSON")]
@@ -56,10 +54,6 @@ class EventScreen(Screen[None]):
     def __init__(self, event_id: str) -> None:
         super().__init__()
         self.event_id = event_id
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
 from rich.text import Text
@@ -17,11 +16,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from explorer.core.queries import NamedQuery, bind_params, load_queries, run_query
 from explorer.errors import ExplorerError
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
 from explorer.tui.widgets.result_table import ResultTable
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 
 class QueryFinished(Message):
@@ -30,7 +27,7 @@ class QueryFinished(Message):
         self.table = table
 
 
-class ResultsScreen(Screen[None]):
+class ResultsScreen(ExplorerScreenMixin, Screen[None]):
     """Edit ``name=value`` parameters and press Enter to run the query again."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "export", "Export")]
@@ -40,10 +37,6 @@ class ResultsScreen(Screen[None]):
         self.query_name = name
         self.named: NamedQuery | None = None
         self.given: dict[str, str] = {}
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,11 +13,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from explorer.core.filters import Filter
 from explorer.core.stats import Histogram, OutcomeCount, histogram, outcome_counts
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean, safe
 from explorer.tui.widgets.histogram import HistogramView
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 
 class StatsLoaded(Message):
@@ -29,16 +25,12 @@ class StatsLoaded(Message):
         self.counts = counts
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(ExplorerScreenMixin, Screen[None]):
     BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
 
     def __init__(self, flt: Filter) -> None:
         super().__init__()
         self.filter = flt
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

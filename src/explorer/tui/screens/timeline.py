@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,10 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from explorer.core.filters import Filter
 from explorer.core.timeline import Step, Timeline, build_timeline
+from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, duration, safe, timestamp
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 COLUMNS = (
     "#",
@@ -38,7 +34,7 @@ class TimelineLoaded(Message):
         self.timeline = timeline
 
 
-class TimelineScreen(Screen[None]):
+class TimelineScreen(ExplorerScreenMixin, Screen[None]):
     """Steps with the time since the previous one and since the start; problems marked."""
 
     BINDINGS = [
@@ -50,10 +46,6 @@ class TimelineScreen(Screen[None]):
         super().__init__()
         self.correlation_id = correlation_id
         self.timeline: Timeline | None = None
-
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")

@@ -25,5 +25,4 @@ class ResultTable(DataTable):
 
     def __init__(self, table: pa.Table, *, id: str | None = None) -> None:
         backend = ArrowBackend(safe_table(table))
-        backend.render_markup = False
-        super().__init__(backend=backend, id=id, cursor_type="row")
+        super().__init__(backend=backend, id=id, cursor_type="row", render_markup=False)
