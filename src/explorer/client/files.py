@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,14 +48,17 @@ class _ParseFailed(Exception):
     pass
 
 
-_LONG_NUMBER = re.compile(rb"\d{20,}")
+# Digits -> "0", everything else -> ".": a run of 20 zeros marks a possible integer beyond
+# 64 bits (bytes.translate is far cheaper than a regex over every line).
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+_LONG_RUN = b"0" * 20
 
 
 def parse_json(data: bytes) -> Any:
     """Parse one JSON text. Integers beyond 64 bits are kept exactly (orjson would
     turn them into floats), at the cost of the slower parser for such texts only."""
     try:
-        if _LONG_NUMBER.search(data):
+        if _LONG_RUN in data.translate(_DIGITS):
             return json.loads(data, parse_constant=_reject_constant)
         return orjson.loads(data)
     except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError
