@@ -226,6 +226,15 @@ def test_pagination_quirks_the_time_cursor_survives(
     assert result.pages <= 8
 
 
+def test_neighbours_a_microsecond_apart_are_not_a_repeat(cache: Cache) -> None:
+    pair = make_events(2, step=timedelta(microseconds=-1), tag="pair")
+    pair[1]["event_timestamp"] = "2026-11-20T09:59:59.999999Z"
+    with DemoServer(pair, faults=Faults(pagination="has_more_forever")) as server:
+        result = sync(cache, server, page_size=2)
+    # page 2 (until = oldest + 1 us) holds only the older event again: a subset, not a repeat
+    assert result.complete and ids(cache) == all_ids(pair) and result.pages == 3
+
+
 def test_ignored_offset_with_ties_stops(cache: Cache) -> None:
     same = make_events(30, step=timedelta(0), tag="tie")
     with DemoServer(same, token=TOKEN, faults=Faults(pagination="ignore_offset")) as server:

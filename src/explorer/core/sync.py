@@ -199,8 +199,9 @@ def _pages(
 
 def _distrust(page: Page, cursor: _Cursor, pages: int) -> str | None:
     """Why this page cannot be trusted, or None."""
+    # only a broken server repeats a page exactly: a legit next page always moves on
     ids = _ids(page.events)
-    if ids and ids <= cursor.last_ids:
+    if ids and ids == cursor.last_ids:
         return "repeat"
     if page.total < 0:
         return f"the server's pagination is nonsense (total {page.total}); stopped"
