@@ -266,6 +266,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
         cache.upsert([decode(e) for e in demo_events(3_000, 7, end=NOW)], source="demo")
+        # One tampered link, whatever the demo injects by itself.
+        cache.connection.execute(
+            "UPDATE events SET previous_event_hash = 'tampered' WHERE event_id = "
+            "(SELECT min(event_id) FROM events WHERE previous_event_hash IS NOT NULL)"
+        )
         yield cache.connection
 
 
@@ -301,6 +306,7 @@ def test_demo_chain_breaks_agree_with_the_timeline(demo: duckdb.DuckDBPyConnecti
     from explorer.core.timeline import build_timeline
 
     breaks = _defaults(demo, "broken-chain")
+    assert "tampered" in {row["previous_event_hash"] for row in breaks}
     for row in breaks:
         timeline = build_timeline(demo, row["correlation_id"])
         step = next(s for s in timeline.steps if s.event_id == row["event_id"])

@@ -302,6 +302,8 @@ def _marks(step: Step) -> str:
 def format_duration(delta: timedelta) -> str:
     """``450ms``, ``12.3s``, ``4m05s``, ``2h03m``, ``3d04h``."""
     seconds = delta.total_seconds()
+    if seconds == 0:
+        return "0s"
     if seconds < 1:
         return f"{seconds * 1000:.0f}ms"
     if seconds < 60:
