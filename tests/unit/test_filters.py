@@ -22,6 +22,7 @@ from explorer.core.filters import (
     like_escape,
     parse_filter,
     parse_terms,
+    quote_value,
 )
 from explorer.errors import FilterError
 from explorer.models.decode import decode
@@ -270,3 +271,10 @@ def test_distinct_values_reads_the_cache(conn: duckdb.DuckDBPyConnection) -> Non
     assert distinct_values(conn, "status", "") == ["ok", "drift", "invalid", "mismatch", "unknown"]
     assert distinct_values(conn, "since", "") == []
     assert len(distinct_values(conn, "id", "", limit=3)) == 3
+
+
+@given(st.text())
+def test_quote_value_round_trips(value: str) -> None:
+    term = next(parse_terms(f"corr:{quote_value(value)}"))
+    assert len(term.values) == 1
+    assert term.values[0].text == value and not term.values[0].glob

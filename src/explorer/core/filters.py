@@ -338,7 +338,7 @@ def complete(expr: str, cursor: int, values: ValueSource) -> list[str]:
         return [t for t in _TIME_SUGGESTIONS if t.startswith(prefix)]
     if key not in _COLUMNS:
         return []
-    return [_quote(v) for v in values(key, prefix)]
+    return [quote_value(v) for v in values(key, prefix)]
 
 
 def apply_completion(expr: str, cursor: int, candidate: str) -> tuple[str, int]:
@@ -365,10 +365,16 @@ def _fragment(expr: str, cursor: int) -> tuple[int, str | None, str]:
     return cursor - len(prefix), match.group(1).lower(), prefix
 
 
-def _quote(value: str) -> str:
+def quote_value(value: str) -> str:
+    """``value`` as the filter language reads it back literally (quoted when it must be)."""
     if value and not re.search(r"[\s,\"'*]", value):
         return value
-    return "'" + value + "'" if '"' in value else '"' + value + '"'
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    parts = re.split(r'(")', value)  # adjacent quoted segments join into one value
+    return "".join(f"'{part}'" if part == '"' else f'"{part}"' for part in parts if part)
 
 
 def distinct_values(
