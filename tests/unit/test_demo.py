@@ -165,8 +165,10 @@ def test_timestamps_follow_end_and_span() -> None:
 def test_lifecycles_share_a_correlation_id(chains: dict[str, list[DemoEvent]]) -> None:
     incidents = [
         items
-        for corr, items in chains.items()
+        for items in chains.values()
         if any(item.event["event_type"] == "gateway.signal.received" for item in items)
+        # a newer producer's unknown type may stand in for the terminal event
+        and not any(item.injected == "unknown_type" for item in items)
     ]
     assert len(incidents) > 100
     for items in incidents:

@@ -22,7 +22,8 @@ import orjson
 
 from explorer.core.demo._background import BACKGROUND, SINGLE, background_ctx, session, session_ctx
 from explorer.core.demo._group import Group
-from explorer.core.demo._incident import Variant, incident, incident_ctx
+from explorer.core.demo._incident import incident, incident_ctx
+from explorer.core.demo._lifecycle import Variant
 from explorer.core.demo._tamper import HASH_ALGORITHM, event_hash, inject, seal
 from explorer.core.demo._values import epoch_ms, hex_id
 

@@ -42,7 +42,7 @@ def session(g: Group, rich: bool) -> None:
     g.emit("apifrontend.a2a.task_started", 5, 50, task_id=task)
     g.emit("apifrontend.session.phase_changed", from_phase="Created", to_phase="Triaging")
     g.emit("apifrontend.triage.started", persona=pick(rng, ("sre", "dashboard", "cicd")))
-    if rich or r() < 0.05:
+    if rich or r() < 0.1:
         g.emit("apifrontend.severity_triage.failed", 500, 3000, error="llm tier timed out")
     g.emit("apifrontend.severity_triage.completed", 100, 2000, severity=g.ctx["severity"])
     for _ in range(rng.randint(1, 4)):
@@ -56,9 +56,9 @@ def session(g: Group, rich: bool) -> None:
             ev_outcome="failure" if failed else "success",
             **extra,
         )
-    if rich or r() < 0.05:
+    if rich or r() < 0.1:
         g.emit("apifrontend.auth.access_denied", 10, 200, endpoint="a2a")
-    if rich or r() < 0.05:
+    if rich or r() < 0.1:
         g.emit("apifrontend.impersonation.created", 10, 200)
     g.emit("apifrontend.workflow.discovery", 100, 1500)
     outcome = "rr_created" if rich or r() < 0.6 else pick(rng, ("no_issue_found", "escalated"))
@@ -66,7 +66,7 @@ def session(g: Group, rich: bool) -> None:
         _delegate(g, rich)
     g.emit("apifrontend.triage.completed", 100, 1000, triage_outcome=outcome)
     g.emit("apifrontend.session.phase_changed", from_phase="Triaging", to_phase="Completed")
-    failed = rich or r() < 0.05
+    failed = rich or r() < 0.1
     if failed:
         g.emit("apifrontend.a2a.task_failed", 10, 200, task_id=task, error="client disconnected")
     g.emit("apifrontend.a2a.task_completed", 10, 200, task_id=task, took=g.elapsed())
@@ -176,7 +176,7 @@ def _config(g: Group) -> None:
     rng = g.rng
     service = pick(rng, ("gateway", "apifrontend"))
     g.ctx["config_name"] = f"{service}-config"
-    if rng.random() < 0.2:
+    if rng.random() < 0.3:
         reason = "invalid rate limit: per_user must be > 0"
         if service == "gateway":
             g.emit("gateway.config.rejected", 0, 0, component="routing", rejection_reason=reason)
