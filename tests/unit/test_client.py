@@ -251,6 +251,15 @@ def test_page_shape_is_checked(body: Any, message: str) -> None:
         client.query_events()
 
 
+def test_redirect_and_bad_url() -> None:
+    login = {"Location": "https://sso.example/login"}
+    client = mock(lambda r: httpx.Response(302, headers=login))
+    with pytest.raises(ClientError, match=r"302 Found: redirected to https://sso\.example/login"):
+        client.query_events()
+    with pytest.raises(ClientError, match="bad DataStorage URL"):
+        client_for("http://ds:port")
+
+
 def test_null_data_is_an_empty_page() -> None:
     client = mock(lambda r: httpx.Response(200, json={**page([]), "data": None}))
     assert client.query_events().events == []

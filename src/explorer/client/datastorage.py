@@ -215,7 +215,15 @@ class DataStorageClient:
         self.retries = 0
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._http = httpx.Client(
+        try:
+            self._http = self._connect(settings, transport)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise ClientError(f"bad DataStorage URL {self.url!r}: {exc}") from None
+
+    def _connect(
+        self, settings: ClientSettings, transport: httpx.BaseTransport | None
+    ) -> httpx.Client:
+        return httpx.Client(
             base_url=self.url,
             headers=_headers(settings),
             timeout=httpx.Timeout(
@@ -265,7 +273,7 @@ class DataStorageClient:
                     raise ClientError(self._transport_message(exc, attempt)) from None
                 self._wait(attempt, None)
                 continue
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
                 raise ClientError(f"request failed: {self._scrub(str(exc))}") from None
             if response.status_code in RETRY_STATUSES and attempt < tries:
                 self._wait(attempt, response)
@@ -386,6 +394,9 @@ def error_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
     if response.status_code == 403:
         hint = "the token's identity lacks RBAC access (data-storage-client ClusterRole?)"
         return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
+    if 300 <= response.status_code < 400:
+        where = scrub(response.headers.get("Location", "elsewhere"))
+        return f"{status}: redirected to {where} (a login proxy? use the service URL)"
     if detail is not None:
         return f"{status}: {scrub(detail)}"
     if _looks_html(response):
