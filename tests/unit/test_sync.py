@@ -141,7 +141,9 @@ def test_watermark_is_per_filter_and_skipped_for_a_window(cache: Cache, server: 
 def test_nothing_lost_while_the_server_grows(cache: Cache, events: list[Any]) -> None:
     newer = make_events(60, start=START + timedelta(minutes=5), tag="newer")
     late = make_events(15, start=START - timedelta(seconds=150), tag="late")  # mid-history
-    growth = {1: newer[:30], 2: late, 3: newer[30:]}
+    # exactly one page of newer events after page 1: an offset pager's page 2 would then be
+    # page 1 again (and one that stops on a repeated page would lose the rest)
+    growth = {1: newer[:25], 2: late, 3: newer[25:]}
     with DemoServer(events, token=TOKEN, faults=Faults(growth=growth)) as server:
         result = sync(cache, server, page_size=25)
     assert result.complete
