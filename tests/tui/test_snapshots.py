@@ -1,0 +1,113 @@
+"""Snapshots of each screen on fixed data: seeded demo cache, fixed clock, no cursor blink.
+
+Regenerate after a reviewed change with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from explorer.tui.app import ExplorerApp
+from tests.tui.sample import FIXED_NOW
+from tests.tui.test_app import SIZE, settle
+
+SnapCompare = Callable[..., bool]
+
+
+def snapshot_app(cache: Path) -> ExplorerApp:
+    app = ExplorerApp(cache, now=FIXED_NOW, export_dir=Path("/exports"))
+    return app
+
+
+def steady(*keys: str, after: Callable[[Pilot[None]], Awaitable[None]] | None = None) -> Any:
+    """A run_before that settles the workers, presses ``keys`` and settles again."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.sub_title = "demo.duckdb"
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        if after is not None:
+            await after(pilot)
+            await settle(pilot)
+        _no_blink(pilot.app.screen.query(Input))
+        await pilot.pause()
+
+    return run_before
+
+
+def _no_blink(inputs: Iterable[Input]) -> None:
+    for widget in inputs:
+        widget.cursor_blink = False
+
+
+async def _filter(pilot: Pilot[None], expr: str) -> None:
+    await pilot.press("slash")
+    _no_blink(pilot.app.screen.query(Input))
+    await pilot.press(*expr, "enter")
+
+
+def test_events_home(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("down"))
+
+
+def test_filter_in_use(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    async def apply(pilot: Pilot[None]) -> None:
+        await _filter(pilot, "service:aianalysis outcome:failure")
+
+    assert snap_compare(
+        snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady(after=apply)
+    )
+
+
+def test_filter_error(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    async def apply(pilot: Pilot[None]) -> None:
+        await _filter(pilot, "servce:gateway")
+
+    assert snap_compare(
+        snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady(after=apply)
+    )
+
+
+def test_timeline(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("t"))
+
+
+def test_mismatches(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("m"))
+
+
+def test_stats(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("g"))
+
+
+def test_export_dialog(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("e"))
+
+
+def test_help(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    assert snap_compare(
+        snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("question_mark")
+    )
+
+
+@pytest.fixture
+def missing_cache(tmp_path: Path) -> Path:
+    return tmp_path / "missing.duckdb"
+
+
+def test_empty_state(snap_compare: SnapCompare, missing_cache: Path) -> None:
+    async def hide_path(pilot: Pilot[None]) -> None:
+        pilot.app.cache_path = Path("/home/me/.cache/audit-explorer/audit.duckdb")  # type: ignore[attr-defined]
+        pilot.app.screen.reload()  # type: ignore[attr-defined]
+
+    assert snap_compare(
+        snapshot_app(missing_cache), terminal_size=SIZE, run_before=steady(after=hide_path)
+    )
