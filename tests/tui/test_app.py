@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, Tree
-
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from explorer.tui.app import ExplorerApp

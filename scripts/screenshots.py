@@ -1,0 +1,107 @@
+"""Regenerate screenshots/*.svg from the real app, driven by Pilot on seeded demo data.
+
+    python scripts/screenshots.py [--out screenshots]
+
+The demo cache is built through the import path with a fixed end time, so the pictures
+only change when the app (or the demo generator) does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from explorer.tui.app import ExplorerApp  # noqa: E402
+from tests.tui.sample import FIXED_NOW, demo_cache  # noqa: E402
+
+SIZE = (140, 40)
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    for _ in range(5):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except Exception:  # noqa: BLE001, S112 - a cancelled worker is fine here
+            continue
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+
+
+async def _keys(pilot: Pilot[None], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await _settle(pilot)
+
+
+async def events(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "down", "down", "down")
+
+
+async def filtered(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "slash", *"service:aianalysis -status:ok", "enter")
+
+
+async def timeline(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "t")
+
+
+async def mismatches(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "m")
+
+
+async def export(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "e")
+
+
+async def stats(pilot: Pilot[None]) -> None:
+    await _keys(pilot, "g")
+
+
+SHOTS: dict[str, Steps] = {
+    "events": events,
+    "filter": filtered,
+    "timeline": timeline,
+    "mismatches": mismatches,
+    "export": export,
+    "stats": stats,
+}
+
+
+async def shoot(cache: Path, name: str, steps: Steps, out: Path) -> None:
+    app = ExplorerApp(cache, now=FIXED_NOW, export_dir=Path("~/exports"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.sub_title = "demo.duckdb"
+        await _settle(pilot)
+        await steps(pilot)
+        for widget in app.screen.query(Input):
+            widget.cursor_blink = False
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"audit-explorer: {name}")
+    (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    print(f"wrote {out / f'{name}.svg'}")
+
+
+async def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = demo_cache(Path(tmp) / "demo.duckdb", 2_000, hostile=False)
+        for name, steps in SHOTS.items():
+            await shoot(cache, name, steps, out)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    asyncio.run(main(parser.parse_args().out))
