@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,9 @@ from explorer.client.datastorage import (
     ClientSettings,
     DataStorageClient,
     EventFilters,
-    base_url,
-    resolve_token,
 )
-from explorer.config import ENV_TOKEN, ENV_URL, SourceConfig, cache_path, load_config
-from explorer.core.sync import SyncProgress, SyncResult, run_sync
+from explorer.config import ENV_TOKEN, ENV_URL, cache_path
+from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
 from explorer.models.decode import Status
 from explorer.store.cache import Cache
@@ -63,9 +60,7 @@ def sync(**options: object) -> None:
     run it again to finish).
     """
     opts = _SyncOptions(**options)  # type: ignore[arg-type]
-    conf = _source_config(opts.source)
-    settings = _settings(opts, conf)
-    source = opts.source or base_url(settings.url)
+    settings, source = _settings(opts)
     if settings.insecure:
         click.echo("audit-explorer: warning: TLS certificates are not verified", err=True)
     filters = _filters(opts)
@@ -121,35 +116,20 @@ def _notify(message: str) -> None:
     click.echo(f"audit-explorer: {message}", err=True)
 
 
-def _source_config(name: str | None) -> SourceConfig | None:
-    config = load_config()
-    name = name or config.default_source
-    return config.sources.get(name) if name else None
-
-
-def _settings(opts: _SyncOptions, conf: SourceConfig | None) -> ClientSettings:
-    """Option > environment > config file, for each setting."""
+def _settings(opts: _SyncOptions) -> tuple[ClientSettings, str]:
     if opts.token and opts.token_file:
         raise click.UsageError("give --token or --token-file, not both")
     if opts.ca_bundle and opts.insecure:
         raise click.UsageError("give --ca-bundle or --insecure, not both")
-    url = opts.url or os.environ.get(ENV_URL) or (conf.url if conf else None)
-    if not url:
-        raise click.UsageError(f"no DataStorage URL: give --url, set ${ENV_URL} or use --source")
-    token_file = opts.token_file
-    if token_file is None and not os.environ.get(ENV_TOKEN) and conf is not None:
-        token_file = conf.token_file
-    explicit_tls = opts.ca_bundle is not None or opts.insecure
-    return ClientSettings(
-        url=url,
-        token=resolve_token(opts.token, token_file),
-        user=opts.user or (conf.user if conf else None),
-        ca_bundle=opts.ca_bundle or (conf.ca_bundle if conf and not explicit_tls else None),
-        insecure=opts.insecure or bool(conf and conf.insecure and not explicit_tls),
-        connect_timeout=opts.connect_timeout,
-        read_timeout=opts.read_timeout,
-        max_tries=opts.max_tries,
-    )
+    try:
+        return client_settings(
+            url=opts.url, source=opts.source, token=opts.token, token_file=opts.token_file,
+            user=opts.user, ca_bundle=opts.ca_bundle, insecure=opts.insecure,
+            connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout,
+            max_tries=opts.max_tries,
+        )  # fmt: skip
+    except ClientError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _filters(opts: _SyncOptions) -> EventFilters:

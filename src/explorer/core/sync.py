@@ -22,23 +22,29 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from explorer.client.datastorage import (
+    ClientSettings,
     DataStorageClient,
     EventFilters,
     Page,
+    base_url,
     format_timestamp,
     parse_relative,
     parse_timestamp,
+    resolve_token,
 )
+from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
 from explorer.errors import ClientError, StoreError
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
@@ -253,6 +259,51 @@ def _times(events: list[Any]) -> list[datetime | None]:
     return [
         parse_timestamp(e.get("event_timestamp")) if isinstance(e, dict) else None for e in events
     ]
+
+
+# -- where to sync from -----------------------------------------------------------------
+
+
+def client_settings(
+    *,
+    url: str | None = None,
+    source: str | None = None,
+    token: str | None = None,
+    token_file: Path | None = None,
+    user: str | None = None,
+    ca_bundle: Path | None = None,
+    insecure: bool = False,
+    config: Config | None = None,
+    env: Mapping[str, str] | None = None,
+    service_account: Path = SERVICE_ACCOUNT_TOKEN,
+    **tuning: float,
+) -> tuple[ClientSettings, str]:
+    """Settings and the source label; each value: argument > environment > config source.
+
+    ``source`` names a config source (its url, token file, CA bundle, user) or is just
+    the label events are stored under; the label defaults to the URL. ``tuning`` passes
+    timeouts and tries through to :class:`ClientSettings`.
+    """
+    env = os.environ if env is None else env
+    config = config or load_config()
+    url = url or env.get(ENV_URL)
+    # the default source only stands in when no URL was given at all
+    conf = config.sources.get(source or ("" if url else config.default_source or ""))
+    url = url or (conf.url if conf else None)
+    if not url:
+        raise ClientError(f"no DataStorage URL: give --url, set ${ENV_URL} or name a --source")
+    if token_file is None and not env.get(ENV_TOKEN) and conf is not None:
+        token_file = conf.token_file
+    own_tls = ca_bundle is not None or insecure
+    settings = ClientSettings(
+        url=url,
+        token=resolve_token(token, token_file, env=env, service_account=service_account),
+        user=user or (conf.user if conf else None),
+        ca_bundle=ca_bundle or (conf.ca_bundle if conf and not own_tls else None),
+        insecure=insecure or bool(conf and conf.insecure and not own_tls),
+        **tuning,  # type: ignore[arg-type]
+    )
+    return settings, source or (conf.name if conf else base_url(url))
 
 
 # -- the watermark -----------------------------------------------------------------------
