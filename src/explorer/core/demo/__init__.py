@@ -132,7 +132,10 @@ def generate(
     mismatch_rate: float = 0.03,
 ) -> Iterator[DemoEvent]:
     """Exactly ``count`` events with timestamps in ``[end - span, end]`` (end: ``DEMO_END``)."""
-    gen = _Generator(seed, end or DEMO_END, span, mismatch_rate)
+    end = DEMO_END if end is None else end
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)  # a naive end means UTC
+    gen = _Generator(seed, end, span, mismatch_rate)
     remaining = count
     single = False
     while remaining > 0:

@@ -30,7 +30,7 @@ class Group:
         ctx["correlation_id"] = corr
 
     def wait(self, low: int, high: int) -> None:
-        step = self.rng.randint(low, high)
+        step = low + int(self.rng.random() * (high - low + 1))  # randint, 4x cheaper
         self.t += max(1, int(step * self.scale)) if self.scale != 1.0 else max(1, step)
 
     def elapsed(self) -> int:
