@@ -1,7 +1,8 @@
 """Write query results to CSV, JSON, NDJSON or Parquet; shared by the CLI and the TUI.
 
-- CSV: one header row; nested values (JSON columns, lists, structs) as JSON text, times in
-  ISO 8601, booleans as ``true``/``false``, NULL as an empty field.
+- CSV (RFC 4180, written by Arrow): one header row; nested values (JSON columns, lists,
+  structs) as JSON text, times as ``2026-11-20 10:00:00.123000Z``, booleans as
+  ``true``/``false``, NULL as an empty field.
 - JSON (one array) and NDJSON: JSON columns such as ``event_data`` and ``decode_issues``
   are nested data, not strings.
 - Parquet: the column types DuckDB gives (TIMESTAMPTZ, INTEGER, BOOLEAN, ...); JSON columns
@@ -15,13 +16,11 @@ so an error never leaves a partial file behind.
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -29,6 +28,7 @@ from typing import IO, Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from explorer.errors import ExportError
@@ -199,31 +199,49 @@ def _json_default(value: Any) -> Any:
 
 
 def _write_csv(rows: Rows, out: IO[bytes]) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    try:
-        writer = csv.writer(text)
-        writer.writerow(rows.reader.schema.names)
-        count = 0
+    """Arrow's CSV writer (RFC 4180 quoting, ``true``/``false``, ISO times with ``Z``);
+    nested and other types it cannot write become JSON text first."""
+    schema = _csv_schema(rows.reader.schema)
+    count = 0
+    with pacsv.CSVWriter(out, schema) as writer:
         for batch in rows.reader:
-            table = batch.to_pylist()
-            writer.writerows([_csv_cell(v) for v in record.values()] for record in table)
-            count += len(table)
-        text.flush()
-    finally:
-        text.detach()  # leave ``out`` (maybe stdout) open
+            writer.write_batch(_csv_batch(batch, schema))
+            count += batch.num_rows
     return count
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, dict | list | Decimal | timedelta | bytes):
-        return dump_json(value).decode()
-    return value
+def _csv_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema(
+        [field if _csv_native(field.type) else field.with_type(pa.utf8()) for field in schema]
+    )
+
+
+def _csv_native(kind: pa.DataType) -> bool:
+    return not (
+        pa.types.is_nested(kind)
+        or pa.types.is_interval(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or isinstance(kind, pa.BaseExtensionType)
+    )
+
+
+def _csv_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    columns = [
+        column
+        if column.type == field.type
+        else pa.array(map(_csv_text, column.to_pylist()), pa.utf8())
+        for column, field in zip(batch.columns, schema, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _csv_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "nanoseconds"):  # an Arrow MonthDayNano interval
+        return _interval_text(value)
+    return dump_json(value).decode()
 
 
 def _write_parquet(rows: Rows, out: IO[bytes]) -> int:
