@@ -166,19 +166,33 @@ def _parse_json(text: Any) -> Any:
         return text
 
 
+def _json_batches(rows: Rows) -> Iterator[list[bytes]]:
+    """Each batch's rows as JSON documents; JSON columns spliced in as they are stored."""
+    for batch in rows.reader:
+        records = batch.to_pylist()
+        for record in records:
+            for name in rows.json_columns:
+                if isinstance(text := record.get(name), str):
+                    record[name] = orjson.Fragment(text)
+        yield [dump_json(record) for record in records]
+
+
 def _write_ndjson(rows: Rows, out: IO[bytes]) -> int:
     count = 0
-    for record in records(rows):
-        out.write(dump_json(record) + b"\n")
-        count += 1
+    for lines in _json_batches(rows):
+        if lines:
+            out.write(b"\n".join(lines) + b"\n")
+        count += len(lines)
     return count
 
 
 def _write_json(rows: Rows, out: IO[bytes]) -> int:
     count = 0
     out.write(b"[")
-    for count, record in enumerate(records(rows), 1):
-        out.write((b",\n" if count > 1 else b"\n") + dump_json(record))
+    for lines in _json_batches(rows):
+        for line in lines:
+            out.write((b",\n" if count else b"\n") + line)
+            count += 1
     out.write(b"\n]\n" if count else b"]\n")
     return count
 
