@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,20 +27,8 @@ DEMO_SEED = 7
 def run_app(cache: Path) -> None:
     """Open the explorer on ``cache`` and return when the person quits (exit status 0)."""
     app_module = importlib.import_module("explorer.tui.app")
-    app = app_module.ExplorerApp(cache, sync_url=sync_url())
+    app = app_module.ExplorerApp(cache)
     app.run()
-
-
-def sync_url() -> str | None:
-    """The DataStorage URL the ``s`` key syncs from: $AUDIT_EXPLORER_URL, else the config's."""
-    if url := os.environ.get(config.ENV_URL):
-        return url
-    try:
-        cfg = config.load_config()
-    except config.ConfigError:
-        return None
-    source = cfg.sources.get(cfg.default_source or "") or next(iter(cfg.sources.values()), None)
-    return source.url if source is not None else None
 
 
 @main.command()

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from explorer.core.browse import EventRecord
@@ -16,6 +17,7 @@ from explorer.core.filters import Filter, distinct_values, events_sql
 from explorer.errors import ExplorerError
 from explorer.store.cache import Cache
 from explorer.tui.commands import ExplorerCommands, QueryCommands
+from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.text import clean
 
@@ -37,14 +39,12 @@ class ExplorerApp(App[None]):
         cache_path: Path,
         *,
         now: datetime | None = None,
-        sync_url: str | None = None,
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.cache_path = cache_path
         self.export_dir = export_dir or Path.cwd()
         self.now = now
-        self.sync_url = sync_url
         self.cache: Cache | None = None
         self.cache_problem: str | None = None
         self.has_events = False
@@ -135,6 +135,26 @@ class ExplorerApp(App[None]):
         from explorer.tui.screens.results import ResultsScreen
 
         self.push_screen(ResultsScreen(name))
+
+    def adopt_cache(self, cache: Cache) -> None:
+        """The cache a sync opened (or created) becomes the app's."""
+        if self.cache is None:
+            self.cache, self.cache_problem = cache, None
+
+    def on_sync_progressed(self, message: SyncProgressed) -> None:
+        self.sub_title = f"syncing… {message.events:,} events"
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.sub_title = clean(str(self.cache_path))
+        severity: SeverityLevel = "information" if message.complete else "warning"
+        self.notify(message.summary, title="Sync", severity=severity, markup=False)
+        row = self.cursor().execute("SELECT count(*) FROM events").fetchone()
+        self.has_events = bool(row and row[0])
+        self.events_screen.reload()
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.sub_title = clean(str(self.cache_path))
+        self.notify(clean(message.error), title="Sync failed", severity="error", markup=False)
 
     def start_sync(self) -> None:
         from explorer.tui.sync import start_sync

@@ -47,6 +47,7 @@ class SyncProgressed(Message):
 @dataclass
 class SyncFinished(Message):
     summary: str
+    complete: bool
 
 
 @dataclass
