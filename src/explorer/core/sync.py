@@ -26,6 +26,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,45 +163,71 @@ def _pages(
     result: SyncResult,
     opt: _Options,
 ) -> None:
+    """Store page after page; the next page is fetched while this one is decoded and stored."""
     cursor = _Cursor()
-    while True:
-        if opt.cancel is not None and opt.cancel():
-            result.stopped = "cancelled"
-            return
-        limit = opt.page_size
-        if opt.max_events is not None:
-            limit = min(limit, opt.max_events - result.fetched)
-            if limit <= 0:
-                result.stopped = f"stopped after --max-events {opt.max_events}"
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch")
+    try:
+        pending = _next(pool, client, filters, cursor, result, opt, 0)
+        while pending is not None:
+            page, limit = pending.result()
+            result.pages += 1
+            if not page.events:
+                result.complete = True
                 return
-        asked = (
-            filters
-            if cursor.until is None
-            else replace(filters, until=format_timestamp(cursor.until + _TICK))
-        )
-        page = client.query_events(asked, limit=limit, offset=cursor.skip)
-        result.pages += 1
-        if not page.events:
-            result.complete = True
-            return
-        problem = _distrust(page, cursor, result.pages)
-        if problem == "repeat":
-            result.stopped = "the server sent the same page again; stopped"
-            return
-        _store(cache, page.events, result, opt.source)
-        if problem:
-            result.stopped = problem
-            return
-        _advance(cursor, page, limit)
-        if opt.progress is not None:
-            remaining = page.total - page.offset - len(page.events)
-            opt.progress(
-                SyncProgress(result.fetched, result.pages, result.fetched + max(0, remaining))
-            )
-        result.watermark = cursor.newest
-        if not page.has_more:
-            result.complete = True
-            return
+            problem = _distrust(page, cursor, result.pages)
+            if problem == "repeat":
+                result.stopped = "the server sent the same page again; stopped"
+                return
+            _advance(cursor, page, limit)
+            pending = None
+            if problem is None and page.has_more:
+                fetched = result.fetched + len(page.events)
+                pending = _next(pool, client, filters, cursor, result, opt, fetched)
+            _store(cache, page.events, result, opt.source)
+            result.watermark = cursor.newest
+            _report(opt.progress, page, result)
+            if problem is not None:
+                result.stopped = problem
+            elif not page.has_more:
+                result.complete = True
+    finally:
+        # Ctrl-C must not wait for a fetch in flight; its answer is simply dropped
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+_Fetch = Future[tuple[Page, int]]
+
+
+def _next(
+    pool: ThreadPoolExecutor,
+    client: DataStorageClient,
+    filters: EventFilters,
+    cursor: _Cursor,
+    result: SyncResult,
+    opt: _Options,
+    fetched: int,
+) -> _Fetch | None:
+    """Start fetching the page after ``cursor``, unless the sync should stop here."""
+    if opt.cancel is not None and opt.cancel():
+        result.stopped = "cancelled"
+        return None
+    limit = opt.page_size
+    if opt.max_events is not None:
+        limit = min(limit, opt.max_events - fetched)
+        if limit <= 0:
+            result.stopped = f"stopped after --max-events {opt.max_events}"
+            return None
+    asked = filters
+    if cursor.until is not None:
+        asked = replace(filters, until=format_timestamp(cursor.until + _TICK))
+    skip = cursor.skip
+    return pool.submit(lambda: (client.query_events(asked, limit=limit, offset=skip), limit))
+
+
+def _report(progress: Progress | None, page: Page, result: SyncResult) -> None:
+    if progress is not None:
+        remaining = max(0, page.total - page.offset - len(page.events))
+        progress(SyncProgress(result.fetched, result.pages, result.fetched + remaining))
 
 
 def _distrust(page: Page, cursor: _Cursor, pages: int) -> str | None:
