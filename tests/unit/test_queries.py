@@ -315,3 +315,10 @@ def test_demo_chain_breaks_agree_with_the_timeline(demo: duckdb.DuckDBPyConnecti
     timeline = build_timeline(demo, longest["correlation_id"])
     assert timeline.duration.total_seconds() == pytest.approx(longest["duration_s"], abs=0.001)
     assert len(timeline.steps) == longest["events"] and timeline.failures == longest["failures"]
+
+
+def test_error_messages_escape_data(conn: duckdb.DuckDBPyConnection) -> None:
+    query = parse_query("-- name: conv\n-- param: v\nSELECT CAST($v AS INTEGER)")
+    with pytest.raises(QueryError) as caught:
+        run_query(conn, query, {"v": "\x1b]0;owned\x07\x1b[31mred"})
+    assert "\x1b" not in str(caught.value) and "\\x1b]0;owned" in str(caught.value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -297,6 +298,11 @@ def _interval_text(value: Any) -> str | None:
     return f"{months} months {days} days {timedelta(microseconds=nanos / 1000)}"
 
 
+# Error messages can quote data (a value DuckDB could not convert): no raw controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def first_line(exc: BaseException) -> str:
-    """The first line of a (DuckDB) error message."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """The first line of a (DuckDB) error message, control characters escaped."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)

@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from explorer.core.export import first_line
 from explorer.errors import FilterError, StoreError
 from explorer.models.decode import Status
 
@@ -394,9 +395,5 @@ def distinct_values(
     try:
         rows = conn.execute(sql, [like_escape(prefix) + "%", limit]).fetchall()
     except duckdb.Error as exc:
-        raise StoreError(f"cannot read values of {key}: {_first_line(exc)}") from None
+        raise StoreError(f"cannot read values of {key}: {first_line(exc)}") from None
     return [str(row[0]) for row in rows]
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
