@@ -1,0 +1,51 @@
+"""``audit-explorer tui`` / ``demo``: the right cache reaches the app; the demo is rebuilt only when asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import explorer.cli.tui as cli_tui
+from explorer.cli import main
+from explorer.store.cache import Cache
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
+    calls: list[Path] = []
+    monkeypatch.setattr(cli_tui, "run_app", calls.append)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("AUDIT_EXPLORER_CACHE", str(tmp_path / "mine.duckdb"))
+    return calls
+
+
+def test_tui_opens_the_given_cache(opened: list[Path], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["tui", "--cache", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert opened == [tmp_path / "x.duckdb"]
+
+
+def test_no_command_opens_the_tui_on_the_default_cache(opened: list[Path], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0, result.output
+    assert opened == [tmp_path / "mine.duckdb"]
+
+
+def test_demo_builds_once_and_rebuilds_when_the_size_changes(opened: list[Path]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--events", "120", "--seed", "3"]).exit_code == 0
+    path = opened[-1]
+    assert path.name == "demo.duckdb" and "xdg" in str(path)
+    with Cache.open(path, read_only=True) as cache:
+        assert 0 < cache.count() <= 120
+        first = cache.connection.execute("SELECT min(fetched_at) FROM events").fetchone()
+    assert runner.invoke(main, ["demo", "--events", "120", "--seed", "3"]).exit_code == 0
+    with Cache.open(path, read_only=True) as cache:
+        again = cache.connection.execute("SELECT min(fetched_at) FROM events").fetchone()
+    assert again == first, "same size and seed: the demo cache is reused"
+    assert runner.invoke(main, ["demo", "--events", "60", "--seed", "3"]).exit_code == 0
+    with Cache.open(path, read_only=True) as cache:
+        assert 0 < cache.count() <= 60
+    assert len(opened) == 3
