@@ -201,6 +201,35 @@ def test_retries_are_counted(cache: Cache, server: DemoServer, events: list[Any]
     assert result.retries == sum(1 for r in server.requests if r.fault)
 
 
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("500", "500 Internal Server Error: injected fault"),
+        ("503", "503 Service Unavailable: injected fault"),
+        ("429", "429 Too Many Requests: slow down"),
+        ("html", "502 from a proxy (HTML page), not DataStorage"),
+        ("truncate", "the connection broke mid-answer after 3 tries"),
+        ("reset", "after 3 tries"),
+        ("slow", "no answer within 0.3 s after 3 tries"),
+        ("notjson", "the answer is not JSON"),
+        ("badjson", "not valid JSON: truncated"),
+        ("badshape", "data is a JSON object"),
+    ],
+)
+def test_each_failure_after_a_good_page(
+    cache: Cache, server: DemoServer, kind: Any, message: str
+) -> None:
+    script = dict.fromkeys(range(1, 10), kind)
+    server.set_faults(Faults(script=script, slow_seconds=5.0))
+    timeout = 0.3 if kind == "slow" else 30.0  # short only where the answer is meant to stall
+    with client_for(server, max_tries=3, read_timeout=timeout) as client:
+        result = run_sync(cache, client, EventFilters(), source="test", page_size=40)
+    assert not result.complete and result.stopped is not None
+    assert message in result.stopped
+    assert result.fetched == 40 and len(ids(cache)) == 40
+    assert load_watermark(cache, "test", EventFilters().key()) is None
+
+
 def test_auth_failure_stops_with_one_line(cache: Cache, server: DemoServer) -> None:
     with DataStorageClient(
         ClientSettings(server.url, token=Secret("bad")), sleep=lambda _: None
