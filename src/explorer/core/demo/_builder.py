@@ -202,8 +202,7 @@ def _base(
         lo, hi = F.INT_RANGES.get(name, (0, 50))
         lo = max(lo, int(low)) if low is not None else lo
         hi = min(hi, int(high)) if high is not None else hi
-        width = hi - lo + 1
-        return lambda rng, ctx: lo + int(rng.random() * width)
+        return lambda rng, ctx: rng.randint(lo, hi)
     if kind == "float":
         flo, fhi = F.FLOAT_RANGES.get(name, (0.0, 1.0))
         flo = max(flo, float(low)) if low is not None else flo
@@ -214,8 +213,7 @@ def _base(
         return lambda rng, ctx: rng.random() < chance
     if kind == "datetime":
         before, after = F.DATETIME_OFFSETS.get(name, (0, 0))
-        window = after - before + 1
-        return lambda rng, ctx: rfc3339(ctx["_now"] + before + int(rng.random() * window))
+        return lambda rng, ctx: rfc3339(ctx["_now"] + rng.randint(before, after))
     if kind == "date":
         return lambda rng, ctx: rfc3339(ctx["_now"])[:10]
     return lambda rng, ctx: uuid4(rng)  # uuid

@@ -30,7 +30,7 @@ class Group:
         ctx["correlation_id"] = corr
 
     def wait(self, low: int, high: int) -> None:
-        step = low + int(self.rng.random() * (high - low + 1))  # randint, 4x cheaper
+        step = self.rng.randint(low, high)
         self.t += max(1, int(step * self.scale)) if self.scale != 1.0 else max(1, step)
 
     def elapsed(self) -> int:

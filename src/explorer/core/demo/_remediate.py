@@ -138,8 +138,7 @@ def notify(g: Group, v: Variant, kind: str) -> None:
     rng, ctx = g.rng, g.ctx
     channel = pick(rng, ("slack", "email", "pagerduty"))
     ctx["notification_name"] = f"nr-{ctx['rr_name']}-{kind}"
-    ctx["notification_id"] = f"{ctx['notification_name']}-{hex_id(rng, 4)}"
-    ctx["subject"] = subject = _SUBJECTS[kind].format_map(ctx)
+    subject = _SUBJECTS[kind].format_map(ctx)
     if v.notify_fail:
         error_type, error = _CHANNEL_ERRORS[channel]
         g.emit(
@@ -162,7 +161,7 @@ def notify(g: Group, v: Variant, kind: str) -> None:
         took=rng.randint(80, 900),
     )
     if v.ack:
-        g.emit("notification.message.acknowledged", 1 * _M, 10 * _M)
+        g.emit("notification.message.acknowledged", 1 * _M, 10 * _M, subject=subject)
         g.emit(
             "webhook.notification.acknowledged",
             10,
