@@ -167,3 +167,10 @@ def test_timeline_of_hostile_and_unknown_ids(cache: Path) -> None:
     assert missing.stderr == (
         "audit-explorer: no events with correlation ID 'no-such-incident' in the cache\n"
     )
+
+
+def test_expression_starting_with_a_minus(cache: Path) -> None:
+    result = run("events", "--cache", str(cache), "--format", "ndjson", "--", "-status:ok")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == count(cache, "-status:ok") > 0
+    assert all(r["decode_status"] != "ok" for r in rows)

@@ -125,6 +125,7 @@ def events(
     'service:gateway,orchestrator -status:ok since:24h'. Keys: service, type, corr,
     outcome, status, category, action, severity, ns, cluster, actor, resource, id,
     source, since, until; bare words search the event type, correlation ID and payload.
+    An EXPR that starts with '-' goes last, after '--': events --limit 5 -- '-status:ok'.
     The table shows the first 100 events unless --limit says otherwise; the other
     formats carry every matching event and all columns, with event_data and
     decode_issues nested in json, ndjson and parquet (JSON text in csv).
