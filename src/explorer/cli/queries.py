@@ -10,7 +10,7 @@ from explorer.cli import main
 from explorer.cli.events import choose_format, emit, format_option, open_cache, output_option
 from explorer.cli.options import cache_option
 from explorer.cli.render import clean
-from explorer.core.queries import NamedQuery, load_queries, load_query_file, query_rows
+from explorer.core.queries import NamedQuery, find_query, load_queries, query_rows
 from explorer.errors import QueryError
 
 queries_dir_option = click.option(
@@ -66,21 +66,11 @@ def query(
     Parameters are bound by DuckDB, never pasted into the SQL. Time parameters take
     30m, 24h, 7d, now or an ISO date/time. The cache is opened read-only.
     """
-    named = _find(name, queries_dirs)
+    named = find_query(name, queries_dirs)
     values = parse_params(params)
     fmt = choose_format(fmt, output)
     with open_cache(cache) as db:
         emit(query_rows(db.connection, named, values), fmt, output)
-
-
-def _find(name: str, queries_dirs: tuple[Path, ...]) -> NamedQuery:
-    if name.endswith(".sql") or "/" in name:
-        return load_query_file(name)
-    found = load_queries(queries_dirs)
-    if name not in found:
-        known = ", ".join(sorted(found)) or "none"
-        raise QueryError(f"unknown query {clean(name)!r} (known: {known})")
-    return found[name]
 
 
 def parse_params(params: tuple[str, ...]) -> dict[str, str]:

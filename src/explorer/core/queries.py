@@ -71,6 +71,17 @@ def load_queries(extra_dirs: Iterable[str | Path] = ()) -> dict[str, NamedQuery]
     return found
 
 
+def find_query(name: str, extra_dirs: Iterable[str | Path] = ()) -> NamedQuery:
+    """A query by name, or from a file when ``name`` ends in ``.sql`` or holds a ``/``."""
+    if name.endswith(".sql") or "/" in name:
+        return load_query_file(name)
+    found = load_queries(extra_dirs)
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise QueryError(f"unknown query {name!r} (known: {known})")
+    return found[name]
+
+
 def load_query_file(path: str | Path) -> NamedQuery:
     """Read one ``.sql`` file; a malformed header is a QueryError naming the file."""
     path = Path(path)
