@@ -60,8 +60,11 @@ def server(events: list[dict[str, Any]]) -> Iterator[DemoServer]:
         yield server
 
 
+_HTTP = httpx.Client(timeout=5)  # one client: building an SSL context per call is slow
+
+
 def get(server: DemoServer, **params: Any) -> httpx.Response:
-    return httpx.get(f"{server.url}/api/v1/audit/events", params=params, timeout=5)
+    return _HTTP.get(f"{server.url}/api/v1/audit/events", params=params)
 
 
 def test_pages_newest_first_with_default_limit(server: DemoServer, events: list[Any]) -> None:
