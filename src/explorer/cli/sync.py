@@ -66,8 +66,7 @@ def sync(**options: object) -> None:
     filters = _filters(opts)
     path = cache_path(opts.cache)
     progress = _Progress() if sys.stderr.isatty() else None
-    notify = _notify
-    with Cache.open(path, notify=notify) as cache, DataStorageClient(settings) as client:
+    with Cache.open(path, notify=_notify) as cache, DataStorageClient(settings) as client:
         try:
             result = run_sync(
                 cache, client, filters, source=source, max_events=opts.max_events,

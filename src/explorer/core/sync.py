@@ -6,7 +6,7 @@ for ``until = oldest timestamp seen + 1 us`` and skips, by offset, only the even
 exact timestamp it already has. New events (newer than the cursor) can then never shift
 a page, and every event that existed when the sync started is fetched. Whether the server
 reads ``until`` as inclusive or exclusive does not matter: the extra microsecond and the
-tie skip cover both.
+tie skip cover both. The next page is fetched while the current one is decoded and stored.
 
 Trust. A page that repeats the previous one, events newer than the ``until`` asked for, a
 negative total, or more pages than the first total allows end the sync in a reported,
