@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,6 +161,33 @@ def test_insecure_warns(server: DemoServer, env: Any) -> None:
 def test_usage_errors(env: Any, args: list[str], message: str) -> None:
     result = run(args, env)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_ctrl_c_exits_1_and_the_next_sync_finishes(server: DemoServer, env: Any) -> None:
+    server.set_faults(Faults(script={2: "slow"}, slow_seconds=30))
+    command = [sys.executable, "-m", "explorer", "sync", "--url", server.url, "--token", TOKEN]
+    command += ["--page-size", "40"]
+    environ = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    proc = subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(400):  # wait (bounded) for the third request: it hangs on purpose
+            if len(server.requests) >= 3 or proc.poll() is not None:
+                break
+            time.sleep(0.025)
+        time.sleep(0.3)  # let the second page finish storing
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, err
+    assert b"audit-explorer: sync interrupted; " in err and b"run it again" in err
+    assert b"stopped: interrupted" in out
+    assert stored(env) in (40, 80)  # whole pages only
+    server.set_faults(Faults())
+    again = run(["--url", server.url, "--token", TOKEN], env)
+    assert again.exit_code == 0 and stored(env) == 150
 
 
 def test_demo_server_command() -> None:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -165,41 +166,35 @@ def _pages(
 ) -> None:
     """Store page after page; the next page is fetched while this one is decoded and stored."""
     cursor = _Cursor()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch")
-    try:
-        pending = _next(pool, client, filters, cursor, result, opt, 0)
-        while pending is not None:
-            page, limit = pending.result()
-            result.pages += 1
-            if not page.events:
-                result.complete = True
-                return
-            problem = _distrust(page, cursor, result.pages)
-            if problem == "repeat":
-                result.stopped = "the server sent the same page again; stopped"
-                return
-            _advance(cursor, page, limit)
-            pending = None
-            if problem is None and page.has_more:
-                fetched = result.fetched + len(page.events)
-                pending = _next(pool, client, filters, cursor, result, opt, fetched)
-            _store(cache, page.events, result, opt.source)
-            result.watermark = cursor.newest
-            _report(opt.progress, page, result)
-            if problem is not None:
-                result.stopped = problem
-            elif not page.has_more:
-                result.complete = True
-    finally:
-        # Ctrl-C must not wait for a fetch in flight; its answer is simply dropped
-        pool.shutdown(wait=False, cancel_futures=True)
+    pending = _next(client, filters, cursor, result, opt, 0)
+    while pending is not None:
+        page, limit = pending.result()
+        result.pages += 1
+        if not page.events:
+            result.complete = True
+            return
+        problem = _distrust(page, cursor, result.pages)
+        if problem == "repeat":
+            result.stopped = "the server sent the same page again; stopped"
+            return
+        _advance(cursor, page, limit)
+        pending = None
+        if problem is None and page.has_more:
+            fetched = result.fetched + len(page.events)
+            pending = _next(client, filters, cursor, result, opt, fetched)
+        _store(cache, page.events, result, opt.source)
+        result.watermark = cursor.newest
+        _report(opt.progress, page, result)
+        if problem is not None:
+            result.stopped = problem
+        elif not page.has_more:
+            result.complete = True
 
 
 _Fetch = Future[tuple[Page, int]]
 
 
 def _next(
-    pool: ThreadPoolExecutor,
     client: DataStorageClient,
     filters: EventFilters,
     cursor: _Cursor,
@@ -221,7 +216,21 @@ def _next(
     if cursor.until is not None:
         asked = replace(filters, until=format_timestamp(cursor.until + _TICK))
     skip = cursor.skip
-    return pool.submit(lambda: (client.query_events(asked, limit=limit, offset=skip), limit))
+    return _background(lambda: (client.query_events(asked, limit=limit, offset=skip), limit))
+
+
+def _background(work: Callable[[], tuple[Page, int]]) -> _Fetch:
+    """Run ``work`` in a daemon thread: Ctrl-C never waits for a fetch in flight."""
+    future: _Fetch = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed to whoever waits on the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="sync-fetch", daemon=True).start()
+    return future
 
 
 def _report(progress: Progress | None, page: Page, result: SyncResult) -> None:
