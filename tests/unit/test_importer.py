@@ -12,6 +12,7 @@ import pytest
 
 from explorer.client.files import Record
 from explorer.core import importer
+from explorer.core.demo import generate
 from explorer.core.importer import import_files, import_records, prepare
 from explorer.errors import InputError
 from explorer.store.cache import Cache
@@ -188,3 +189,28 @@ def test_the_hostile_corpus_is_stored_or_reported_line_by_line(
         "SELECT extra, event_data FROM events WHERE extra LIKE '%duration_ms%'"
     ).fetchall()
     assert big and str(2**70) in big[0][0] and str(-(2**90)) in big[0][1]
+
+
+def test_demo_events_are_stored_as_received(cache: Cache) -> None:
+    items = list(generate(3_000, seed=11))
+    records = [Record(f"item {i}", None, item.event) for i, item in enumerate(items)]
+    result = import_records(cache, records, source="demo")
+    ids = {item.event["event_id"] for item in items}
+    assert result.rejected_count == 0
+    assert (result.read, result.new, result.updated) == (3_000, len(ids), 3_000 - len(ids))
+    stored = {
+        event_id: (status, json.loads(data))
+        for event_id, status, data in cache.connection.execute(
+            "SELECT event_id, decode_status, event_data FROM events"
+        ).fetchall()
+    }
+    for item in items:
+        status, data = stored[item.event["event_id"]]
+        assert data == item.event["event_data"]
+        if item.injected is None:
+            assert status == "ok", item.event["event_type"]
+    assert sum(1 for status, _ in stored.values() if status != "ok") >= 1
+    signals = cache.connection.execute(
+        "SELECT signal_name, count(*) FROM payload_gateway_audit GROUP BY 1"
+    ).fetchall()
+    assert len(signals) > 1 and all(count > 0 for _, count in signals)

@@ -30,7 +30,7 @@ from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
 
 SCHEMA_VERSION = 1
-BATCH_SIZE = 20_000  # rows per transaction: larger batches buy little and cost memory
+BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
 
 Notify = Callable[[str], None]
 
