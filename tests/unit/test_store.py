@@ -302,11 +302,12 @@ def test_view_columns_have_the_declared_types(full_cache: Cache) -> None:
     assert value[0][0] == datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 
-def test_view_sql_never_contains_unquoted_identifiers() -> None:
+def test_view_sql_quotes_every_identifier() -> None:
     for view in payload_views():
-        sql = view.sql()
-        assert re.search(r'AS "[^"]+"$', sql.splitlines()[-2])
-        assert f'VIEW "{view.name}"' in sql
+        lines = view.sql().splitlines()
+        assert lines[0] == f'CREATE OR REPLACE VIEW "{view.name}" AS SELECT'
+        columns = lines[1 : 1 + 5 + len(view.columns)]
+        assert all(re.search(r'(^  |AS )"[A-Za-z0-9_]+",?$', line) for line in columns), view.name
 
 
 def test_a_fresh_duckdb_connection_reads_the_views(full_cache: Cache) -> None:

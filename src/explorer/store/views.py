@@ -125,25 +125,32 @@ _ACCEPTS = {
 }
 
 
-def _extract(column: ViewColumn) -> str:
-    path = _literal("$." + _quote(column.key))
+def _extract(column: ViewColumn, index: int) -> str:
+    value = f"_v[{index}]"
     if column.sql_type == "JSON":
-        return f"event_data -> {path}"
+        return value
     accepted = ", ".join(_literal(t) for t in _ACCEPTS[column.sql_type])
-    value = f"event_data ->> {path}"
+    text = f"{value} ->> '$'"
     if column.sql_type != "VARCHAR":
-        value = f"TRY_CAST({value} AS {column.sql_type})"
-    return f"CASE WHEN json_type(event_data, {path}) IN ({accepted}) THEN {value} END"
+        text = f"TRY_CAST({text} AS {column.sql_type})"
+    return f"CASE WHEN json_type({value}) IN ({accepted}) THEN {text} END"
 
 
 def view_sql(view: View) -> str:
-    lines = [f"CREATE OR REPLACE VIEW {_quote(view.name)} AS SELECT"]
+    """The view reads every property with one parse of ``event_data`` per row (a list of
+    paths), which makes ``SELECT *`` several times faster than one parse per column."""
     items = [_quote(name) for name in LEADING]
-    items += [f"{_extract(c)} AS {_quote(c.name)}" for c in view.columns]
-    lines.append(",\n".join(f"  {item}" for item in items))
+    items += [f"{_extract(c, i)} AS {_quote(c.name)}" for i, c in enumerate(view.columns, 1)]
+    paths = ", ".join(_literal("$." + _quote(c.key)) for c in view.columns)
     types_ = ", ".join(_literal(t) for t in view.event_types)
-    lines.append(f"FROM events WHERE event_type IN ({types_})")
-    return "\n".join(lines)
+    return "\n".join(
+        [
+            f"CREATE OR REPLACE VIEW {_quote(view.name)} AS SELECT",
+            ",\n".join(f"  {item}" for item in items),
+            f"FROM (SELECT *, json_extract(event_data, [{paths}]) AS _v FROM events",  # noqa: S608
+            f"      WHERE event_type IN ({types_}))",
+        ]
+    )
 
 
 @cache
