@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from explorer.cli import main
+from explorer.cli import importing, main
 from explorer.config import ENV_CACHE
 from tests.factories import event
+from tests.hostile import corpus, corpus_ndjson
 
 
 def run(args: list[str], stdin: bytes | None = None, **env: str) -> Any:
@@ -102,3 +103,26 @@ def test_a_locked_cache_is_one_line_without_traceback(tmp_path: Path, cache: Pat
         f"audit-explorer: cache {cache} is in use by another process (PID {holder.pid}): "
         "close the other audit-explorer, or pass --cache to use another file\n"
     )
+
+
+def test_progress_goes_to_stderr_when_it_is_a_terminal(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "_interactive", lambda: True)
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(ndjson(*[event() for _ in range(3)]))
+    result = run(["import", str(source), "--cache", str(cache)])
+    assert result.exit_code == 0
+    assert "importing... 3 events read" in result.stderr
+    assert result.stderr.endswith("\r" + " " * len("importing... 3 events read") + "\r")
+    assert "\r" not in result.stdout
+
+
+def test_hostile_input_never_reaches_the_terminal_raw(tmp_path: Path, cache: Path) -> None:
+    source = tmp_path / "hostile.ndjson"
+    source.write_bytes(corpus_ndjson())
+    result = run(["import", str(source), "--cache", str(cache)])
+    assert result.exit_code == 0
+    assert f"{len(corpus()):,} events read" in result.stdout
+    assert "Rejected (not stored" in result.stdout
+    assert not any(c in result.stdout for c in "\x1b\x07\x08\x9b\r")

@@ -34,7 +34,7 @@ def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> N
     failed, 2 an input cannot be read.
     """
     path = cache_path(cache)
-    progress = _Progress() if sys.stderr.isatty() else None
+    progress = _Progress() if _interactive() else None
     with Cache.open(
         path, notify=lambda message: click.echo(f"audit-explorer: {message}", err=True)
     ) as db:
@@ -47,14 +47,24 @@ def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> N
     click.echo(render_result(result, path, total))
 
 
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
 class _Progress:
-    """A counter on stderr, redrawn in place."""
+    """A counter on stderr, redrawn in place and blanked out at the end."""
+
+    def __init__(self) -> None:
+        self._width = 0
 
     def __call__(self, read: int) -> None:
-        click.echo(f"\rimporting... {read:,} events read", err=True, nl=False)
+        text = f"importing... {read:,} events read"
+        self._width = len(text)
+        click.echo(f"\r{text}", err=True, nl=False)
 
     def clear(self) -> None:
-        click.echo("\r\x1b[K", err=True, nl=False)
+        if self._width:
+            click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
 
 
 def render_result(result: ImportResult, path: Path, total: int) -> str:
