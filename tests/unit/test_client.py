@@ -222,6 +222,20 @@ def test_slow_answer_times_out(server: DemoServer) -> None:
         client.query_events()
 
 
+def test_a_trickling_answer_ends(server: DemoServer) -> None:
+    server.set_faults(Faults(script={0: "trickle"}))
+    with client_for(server.url, total_timeout=0.2) as client:
+        with pytest.raises(ClientError, match=r"the answer took over 0\.2 s; stopped reading"):
+            client.query_events()
+        assert client.retries == 0
+
+
+def test_an_oversized_answer_ends(server: DemoServer) -> None:
+    client = client_for(server.url, max_body=1000)
+    with client, pytest.raises(ClientError, match="over 1,000 bytes"):
+        client.query_events()
+
+
 @pytest.mark.parametrize(
     ("kind", "message"),
     [

@@ -35,6 +35,7 @@ _DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MESSAGE_MAX = 200
+_DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # what a terminal would act on (ESC starts ANSI/OSC sequences), as explorer.cli.render.clean
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -183,6 +184,8 @@ class ClientSettings:
     insecure: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    total_timeout: float = 300.0
+    max_body: int = 512 * 2**20
     max_tries: int = 5
     backoff: float = 0.5
     backoff_cap: float = 20.0
@@ -267,7 +270,7 @@ class DataStorageClient:
         tries = max(1, self.settings.max_tries)
         for attempt in range(1, tries + 1):
             try:
-                response = self._http.get(EVENTS_PATH, params=params)
+                response = self._fetch(params)
             except httpx.TransportError as exc:
                 if attempt == tries:
                     raise ClientError(self._transport_message(exc, attempt)) from None
@@ -280,6 +283,27 @@ class DataStorageClient:
                 continue
             return response
         raise AssertionError("unreachable")
+
+    def _fetch(self, params: dict[str, str]) -> httpx.Response:
+        """One GET, read under a total deadline and a size cap (a trickling server ends)."""
+        limits = self.settings
+        deadline = time.monotonic() + limits.total_timeout
+        body = bytearray()
+        with self._http.stream("GET", EVENTS_PATH, params=params) as streamed:
+            for chunk in streamed.iter_bytes():
+                body += chunk
+                if len(body) > limits.max_body:
+                    raise ClientError(
+                        f"the answer is over {limits.max_body:,} bytes; stopped reading"
+                    )
+                if time.monotonic() > deadline:
+                    raise ClientError(
+                        f"the answer took over {limits.total_timeout:g} s; stopped reading"
+                    )
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _DECODED]
+        return httpx.Response(
+            streamed.status_code, headers=headers, content=bytes(body), request=streamed.request
+        )
 
     def _wait(self, attempt: int, response: httpx.Response | None) -> None:
         self.retries += 1

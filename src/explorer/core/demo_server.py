@@ -16,6 +16,7 @@ import random
 import re
 import socket
 import struct
+import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from explorer.client.datastorage import (
 DEFAULT_LIMIT = 100
 FaultKind = Literal[
     "500", "502", "503", "504", "429", "html", "slow",
-    "truncate", "reset", "drop", "notjson", "badjson", "badshape",
+    "truncate", "reset", "drop", "notjson", "badjson", "badshape", "trickle",
 ]  # fmt: skip
 Pagination = Literal[
     "normal", "same_page", "ignore_offset", "ignore_window", "negative_total", "has_more_forever"
@@ -205,6 +206,11 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     demo: DemoServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (timeouts in tests, Ctrl-C) are normal, not tracebacks."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -299,6 +305,12 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        if cut == "trickle":  # a byte at a time: every read is quick, the answer never ends
+            for index in range(len(body)):
+                if self.server.demo._closing.wait(0.02):
+                    break
+                self.wfile.write(body[index : index + 1])
+            return
         if cut in ("truncate", "reset"):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
