@@ -128,3 +128,18 @@ def test_errors_are_one_line(cache: Path, tmp_path: Path, args: list[str], messa
     assert result.stderr.startswith("audit-explorer: " + message.replace("DIR", str(tmp_path)))
     assert result.stderr.count("\n") == 1 and result.stdout == ""
     assert sorted(tmp_path.iterdir()) == before
+
+
+def test_a_broken_user_query_is_skipped_with_a_warning(cache: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad-header.sql").write_text("-- param: 9lives\nSELECT 1")
+    (tmp_path / "ok.sql").write_text("-- name: ok\nSELECT 1 AS one")
+    listed = run("queries", "--queries-dir", str(tmp_path))
+    assert listed.exit_code == 0 and "ok" in listed.stdout.split()
+    assert (
+        listed.stderr.startswith("audit-explorer: skipped ")
+        and "bad parameter line" in listed.stderr
+    )
+    ran = run(
+        "query", "ok", "--queries-dir", str(tmp_path), "--cache", str(cache), "--format", "json"
+    )
+    assert json.loads(ran.stdout) == [{"one": 1}]

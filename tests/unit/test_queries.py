@@ -322,3 +322,12 @@ def test_error_messages_escape_data(conn: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(QueryError) as caught:
         run_query(conn, query, {"v": "\x1b]0;owned\x07\x1b[31mred"})
     assert "\x1b" not in str(caught.value) and "\\x1b]0;owned" in str(caught.value)
+
+
+def test_strict_and_lenient_loading(no_user_queries: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad.sql").write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(QueryError, match="cannot read query"):
+        load_queries([tmp_path])
+    problems: list[str] = []
+    assert set(load_queries([tmp_path], problems=problems)) == BUILTINS
+    assert len(problems) == 1 and "bad.sql" in problems[0]

@@ -27,7 +27,9 @@ queries_dir_option = click.option(
 @queries_dir_option
 def queries(queries_dirs: tuple[Path, ...]) -> None:
     """List the named queries: the name, then what it shows and its parameters."""
-    found = load_queries(queries_dirs)
+    problems: list[str] = []
+    found = load_queries(queries_dirs, problems=problems)
+    _warn(problems)
     width = max((len(name) for name in found), default=0)
     for name in sorted(found):
         query = found[name]
@@ -66,11 +68,18 @@ def query(
     Parameters are bound by DuckDB, never pasted into the SQL. Time parameters take
     30m, 24h, 7d, now or an ISO date/time. The cache is opened read-only.
     """
-    named = find_query(name, queries_dirs)
+    problems: list[str] = []
+    named = find_query(name, queries_dirs, problems=problems)
+    _warn(problems)
     values = parse_params(params)
     fmt = choose_format(fmt, output)
     with open_cache(cache) as db:
         emit(query_rows(db.connection, named, values), fmt, output)
+
+
+def _warn(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"audit-explorer: skipped {clean(problem)}", err=True)
 
 
 def parse_params(params: tuple[str, ...]) -> dict[str, str]:

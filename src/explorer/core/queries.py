@@ -60,22 +60,36 @@ def builtin_dir() -> Path:
     return installed if installed.is_dir() else package.parent.parent / "queries"
 
 
-def load_queries(extra_dirs: Iterable[str | Path] = ()) -> dict[str, NamedQuery]:
-    """Every named query by name: built-ins, the user's config dir, then ``extra_dirs``."""
+def load_queries(
+    extra_dirs: Iterable[str | Path] = (), *, problems: list[str] | None = None
+) -> dict[str, NamedQuery]:
+    """Every named query by name: built-ins, the user's config dir, then ``extra_dirs``.
+
+    A file that cannot be read or has a malformed header raises QueryError, unless
+    ``problems`` is given: then its message is appended there and the file skipped.
+    """
     found: dict[str, NamedQuery] = {}
     for directory in (builtin_dir(), queries_dir(), *map(Path, extra_dirs)):
         if directory.is_dir():
             for path in sorted(directory.glob("*.sql")):
-                query = load_query_file(path)
+                try:
+                    query = load_query_file(path)
+                except QueryError as exc:
+                    if problems is None:
+                        raise
+                    problems.append(str(exc))
+                    continue
                 found[query.name] = query
     return found
 
 
-def find_query(name: str, extra_dirs: Iterable[str | Path] = ()) -> NamedQuery:
+def find_query(
+    name: str, extra_dirs: Iterable[str | Path] = (), *, problems: list[str] | None = None
+) -> NamedQuery:
     """A query by name, or from a file when ``name`` ends in ``.sql`` or holds a ``/``."""
     if name.endswith(".sql") or "/" in name:
         return load_query_file(name)
-    found = load_queries(extra_dirs)
+    found = load_queries(extra_dirs, problems=problems)
     if name not in found:
         known = ", ".join(sorted(found)) or "none"
         raise QueryError(f"unknown query {name!r} (known: {known})")
