@@ -169,6 +169,10 @@ def test_parse_timestamp(text: Any, expected: datetime | None) -> None:
         ({"event_id": "", "event_timestamp": "2026-11-20T10:00:00Z"}, "event_id is string ''"),
         ({"event_id": 7, "event_timestamp": "2026-11-20T10:00:00Z"}, "event_id is integer 7"),
         ({"event_id": "a"}, "no event_timestamp"),
+        (
+            {"event_id": "a\ud800", "event_timestamp": "2026-11-20T10:00:00Z"},
+            "event_id is not valid Unicode",
+        ),
         ({"event_id": "a", "event_timestamp": "noon"}, "event_timestamp is string 'noon'"),
     ],
 )

@@ -184,7 +184,7 @@ def build_rows(decoded: Sequence[Decoded], *, source: str, fetched_at: datetime)
         raw = item.raw
         stamp = parse_timestamp(raw.get("event_timestamp")) if type(raw) is dict else None
         event_id = raw.get("event_id") if stamp is not None else None
-        if stamp is None or type(event_id) is not str or not event_id:
+        if stamp is None or type(event_id) is not str or not _usable_id(event_id):
             batch.rejected.append((index, unstorable(raw) or "cannot be stored"))
             continue
         kept.append(item)
@@ -203,12 +203,25 @@ def unstorable(raw: Any) -> str | None:
     event_id = raw.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         return "no event_id" if event_id is None else f"event_id is {_describe(event_id)}"
+    if not _usable_id(event_id):
+        return "event_id is not valid Unicode (a lone surrogate escape)"
     stamp = raw.get("event_timestamp")
     if parse_timestamp(stamp) is None:
         if stamp is None:
             return "no event_timestamp"
         return f"event_timestamp is {_describe(stamp)}, not an RFC 3339 date-time"
     return None
+
+
+def _usable_id(event_id: str) -> bool:
+    """Non-empty and valid Unicode: a key cannot be repaired without colliding with another."""
+    if event_id.isascii():
+        return bool(event_id)
+    try:
+        event_id.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _last_per_id(
@@ -231,8 +244,7 @@ def _fill(
     """Column by column: a comprehension per column beats a loop over 38 columns per row."""
     raws: list[dict[str, Any]] = [item.raw for item in items]
     extras: list[dict[str, Any] | None] = [
-        {key: raw[key] for key in unknown} if (unknown := raw.keys() - _KNOWN) else None
-        for raw in raws
+        None if _KNOWN.issuperset(raw) else {k: raw[k] for k in raw.keys() - _KNOWN} for raw in raws
     ]
     for name, sql in _TYPED.items():
         values = [raw.get(name) for raw in raws]
