@@ -342,6 +342,16 @@ def test_base_url() -> None:
         base_url("localhost:8080")
 
 
+def test_untrusted_certificate_is_not_retried() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] self-signed certificate")
+
+    client = mock(handler)
+    with pytest.raises(ClientError, match="TLS failed, use --ca-bundle FILE"):
+        client.query_events()
+    assert client.retries == 0
+
+
 def test_tls_options(tmp_path: Path) -> None:
     insecure = mock(lambda r: httpx.Response(200, json=page([])), insecure=True)
     insecure.query_events()

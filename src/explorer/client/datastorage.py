@@ -272,6 +272,8 @@ class DataStorageClient:
             try:
                 response = self._fetch(params)
             except httpx.TransportError as exc:
+                if _is_tls(exc):  # retrying will not make a certificate trusted
+                    raise ClientError(self._tls_message(exc)) from None
                 if attempt == tries:
                     raise ClientError(self._transport_message(exc, attempt)) from None
                 self._wait(attempt, None)
@@ -327,12 +329,21 @@ class DataStorageClient:
         detail = self._scrub(str(exc)) or exc.__class__.__name__
         return f"{self.url}: {reason} after {tries} tries ({detail})"
 
+    def _tls_message(self, exc: httpx.TransportError) -> str:
+        hint = "use --ca-bundle FILE (or --insecure)"
+        return f"{self.url}: TLS failed, {hint} ({self._scrub(str(exc))})"
+
     def _scrub(self, text: str) -> str:
         token = self.settings.token.reveal() if self.settings.token else ""
         if token:
             text = text.replace(token, "***")
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
         return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 3] + "..."
+
+
+def _is_tls(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
 def _headers(settings: ClientSettings) -> dict[str, str]:

@@ -15,6 +15,7 @@ import json
 import random
 import re
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -93,6 +94,7 @@ class DemoServer:
         faults: Faults | None = None,
         port: int = 0,
         host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.token = token
         self.faults = faults or Faults()
@@ -106,11 +108,15 @@ class DemoServer:
         self.add_events(events)
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.demo = self
+        self.scheme = "http"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def set_faults(self, faults: Faults) -> None:
         with self._lock:
