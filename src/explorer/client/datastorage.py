@@ -327,7 +327,8 @@ class DataStorageClient:
         }
         reason = next((v for k, v in what.items() if isinstance(exc, k)), "network error")
         detail = self._scrub(str(exc)) or exc.__class__.__name__
-        return f"{self.url}: {reason} after {tries} tries ({detail})"
+        count = "1 try" if tries == 1 else f"{tries} tries"
+        return f"{self.url}: {reason} after {count} ({detail})"
 
     def _tls_message(self, exc: httpx.TransportError) -> str:
         hint = "use --ca-bundle FILE (or --insecure)"
