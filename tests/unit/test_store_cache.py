@@ -266,3 +266,12 @@ def test_a_cache_held_by_another_process_gives_one_clear_line(held: tuple[Path, 
     )
     with pytest.raises(CacheLockedError):
         Cache.open(path, read_only=True)
+
+
+def test_a_half_read_result_on_the_connection_does_not_block_writes(tmp_path: Path) -> None:
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        cache.upsert(decoded(event(), event()), source="s")
+        pending = cache.connection.execute("SELECT event_id FROM events")
+        assert pending.fetchone() is not None
+        assert cache.upsert(decoded(event()), source="s").new == 1
+        assert cache.count() == 3

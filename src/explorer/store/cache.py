@@ -74,6 +74,7 @@ class Cache:
         self.connection = connection
         self.read_only = read_only
         self.notices: list[str] = []
+        self._writer: duckdb.DuckDBPyConnection | None = None
 
     @classmethod
     def open(
@@ -128,7 +129,8 @@ class Cache:
         if not len(batch):
             return UpsertResult(0, batch.duplicates, tuple(batch.rejected))
         table = batch.to_arrow()
-        con = self.connection
+        # A cursor of its own: a half-read result on the main connection cannot block it.
+        con = self._writer = self._writer or self.connection.cursor()
         try:
             con.register("_incoming", table)
             con.execute("BEGIN TRANSACTION")
@@ -144,6 +146,8 @@ class Cache:
         return UpsertResult(new, existing + batch.duplicates, tuple(batch.rejected))
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self.connection.close()
 
     def __enter__(self) -> Cache:
