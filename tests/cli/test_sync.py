@@ -106,7 +106,7 @@ def test_filters_reach_the_server(server: DemoServer, env: Any) -> None:
         "event_outcome": "success",
         "severity": "critical",
         "correlation_id": "rr-0",
-        "since": "7d",
+        "since": "168h",
         "until": "2026-11-21T00:00:00Z",
         "detail_key": "task_id",
         "detail_value": "task-0",

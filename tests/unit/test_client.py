@@ -329,7 +329,9 @@ def test_filters_are_checked() -> None:
         EventFilters(detail_key="task_id")
     with pytest.raises(ClientError, match="letters"):
         EventFilters(detail_key="a.b", detail_value="x")
-    assert EventFilters(since="7d").params() == {"since": "7d"}
+    assert EventFilters(since="7d").params() == {"since": "168h"}  # Go durations have no days
+    assert EventFilters(since="1d2h30m").params() == {"since": "26h30m"}
+    assert EventFilters(since="90m").params() == {"since": "90m"}
     assert FILTERS.key() == EventFilters(**{**FILTERS.params(), "until": None}).key()
     assert FILTERS.key() != EventFilters(**{**FILTERS.params(), "since": "1h"}).key()
     assert json.loads(FILTERS.key())["event_type"] == "gateway.signal.received"

@@ -125,6 +125,17 @@ def parse_relative(value: str) -> timedelta | None:
     return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _RELATIVE_PART.findall(value)))
 
 
+def go_duration(value: str) -> str:
+    """``7d`` as ``168h``: the server reads relative times as Go durations, which lack days."""
+    duration = parse_relative(value)
+    if duration is None or "d" not in value:
+        return value
+    minutes, seconds = divmod(int(duration.total_seconds()), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(hours, "h"), (minutes, "m"), (seconds, "s")]
+    return "".join(f"{n}{unit}" for n, unit in parts if n) or "0s"
+
+
 # -- requests and pages ------------------------------------------------------------------
 
 
@@ -157,7 +168,10 @@ class EventFilters:
             raise ClientError("detail_key may hold only letters, digits and underscores")
 
     def params(self) -> dict[str, str]:
-        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        params = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        if "since" in params:
+            params["since"] = go_duration(params["since"])
+        return params
 
     def key(self) -> str:
         """What identifies "the same sync" for its watermark: every filter but ``until``."""
