@@ -21,9 +21,13 @@ SHOWN_REJECTED = 10
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @cache_option
-@click.option("--source", help="Record the events as coming from NAME (default: the file name).")
+@click.option(
+    "--source",
+    metavar="NAME",
+    help="Record the events as coming from NAME (default: the file name).",
+)
 def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> None:
-    """Store the audit events of FILE... (``-`` for stdin) in the local cache.
+    """Store the audit events of FILE... ("-" for stdin) in the local cache.
 
     FILE may be NDJSON, a JSON array of events, a query page or an export. Importing
     the same events again updates them in place. Events without an event_id or a
