@@ -32,7 +32,7 @@ async def _settle(pilot: Pilot[None]) -> None:
     for _ in range(5):
         try:
             await pilot.app.workers.wait_for_complete()
-        except Exception:  # noqa: BLE001, S112 - a cancelled worker is fine here
+        except Exception:
             continue
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):

@@ -1,4 +1,4 @@
-"""``audit-explorer tui`` / ``demo``: the right cache reaches the app; the demo is rebuilt only when asked."""
+"""``audit-explorer tui`` / ``demo``: the right cache reaches the app; demo rebuilds when asked."""
 
 from __future__ import annotations
 

@@ -10,15 +10,16 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from explorer import config
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.client.files import Record
-from explorer.core.importer import ImportResult, import_records
-from explorer.store.cache import Cache
+
+if TYPE_CHECKING:
+    from explorer.core.importer import ImportResult
 
 DEMO_EVENTS = 20_000
 DEMO_SEED = 7
@@ -62,7 +63,10 @@ def build_demo_cache(
     path: Path, count: int, seed: int, *, end: datetime | None = None
 ) -> ImportResult:
     """A fresh cache at ``path`` holding ``count`` demo events, through the import path."""
+    from explorer.client.files import Record
     from explorer.core.demo import generate
+    from explorer.core.importer import import_records
+    from explorer.store.cache import Cache
 
     for stale in (path, path.with_name(path.name + ".wal"), _stamp_path(path)):
         stale.unlink(missing_ok=True)

@@ -87,4 +87,6 @@ class QueryCommands(Provider):
         for name, description in self.queries.items():
             title = f"Query: {name}"
             if (score := matcher.match(title)) > 0:
-                yield Hit(score, matcher.highlight(title), self._callback(name), help=description)
+                # Below an action of the same score: "incid" means the timeline first.
+                hit = matcher.highlight(title)
+                yield Hit(score * 0.9, hit, self._callback(name), help=description)

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -18,6 +19,8 @@ from explorer.tui.widgets.empty_state import EmptyState
 from explorer.tui.widgets.event_detail import EventDetail
 from explorer.tui.widgets.events_table import PAGE, EventsTable
 from explorer.tui.widgets.filter_bar import FilterBar
+
+WIDE = 170
 
 
 class EventsScreen(ExplorerScreenMixin, Screen[None]):
@@ -42,14 +45,19 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         yield FilterBar(self.explorer.filter_values, self.explorer.clock, id="filter-bar")
-        table = EventsTable(id="events-table")
-        table.border_title = "Events"
-        yield table
+        with Container(id="events-body"):
+            table = EventsTable(id="events-table")
+            table.border_title = "Events"
+            yield table
+            detail = EventDetail(id="event-detail")
+            detail.border_title = "Detail"
+            yield detail
         yield EmptyState(id="empty-state")
-        detail = EventDetail(id="event-detail")
-        detail.border_title = "Detail"
-        yield detail
         yield Footer()
+
+    def on_resize(self) -> None:
+        # Wide terminals get the detail beside the table, others below it.
+        self.set_class(self.size.width >= WIDE, "-wide")
 
     def on_mount(self) -> None:
         self.query_one(EventsTable).focus()

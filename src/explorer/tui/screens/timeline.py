@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,16 +17,17 @@ from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, duration, safe, timestamp
 
+# (title, width): the summary line above gives the date; steps show the time of day.
 COLUMNS = (
-    "#",
-    "time (UTC)",
-    "+prev",
-    "+start",
-    "service",
-    "event type",
-    "outcome",
-    "decode",
-    "chain",
+    ("#", 4),
+    ("time (UTC)", 12),
+    ("+prev", 8),
+    ("+start", 8),
+    ("service", 12),
+    ("event type", 30),
+    ("outcome", 8),
+    ("decode", 8),
+    ("chain", 6),
 )
 
 
@@ -63,7 +66,8 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        for title, width in COLUMNS:
+            table.add_column(title, width=width)
         table.focus()
         self._load(self.correlation_id)
 
@@ -118,6 +122,13 @@ def summary_text(timeline: Timeline) -> Text:
     return out
 
 
+def time_of_day(moment: datetime) -> str:
+    """``10:00:01.250`` in UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%H:%M:%S.%f")[:12]
+
+
 def step_cells(number: int, step: Step) -> tuple[Text, ...]:
     status = badge(step.decode_status)
     chain = {None: ("·", "dim"), True: ("ok", "green"), False: ("BROKEN", "bold red")}[
@@ -127,7 +138,7 @@ def step_cells(number: int, step: Step) -> tuple[Text, ...]:
     row_style = "red" if step.failed else ""
     return (
         Text(str(number), style="dim"),
-        Text(timestamp(step.timestamp)),
+        Text(time_of_day(step.timestamp)),
         Text(since_prev, style="cyan"),
         Text("+" + duration(step.since_start.total_seconds()), style="dim"),
         safe(step.service or "-"),

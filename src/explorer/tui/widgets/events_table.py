@@ -30,10 +30,10 @@ MAX_PAGES = 50
 # (title, width); the summary takes what is left.
 COLUMNS = (
     ("time (UTC)", 19),
-    ("service", 13),
-    ("event type", 32),
-    ("outcome", 8),
-    ("correlation", 18),
+    ("service", 12),
+    ("event type", 30),
+    ("outcome", 7),
+    ("correlation", 17),
     ("decode", 8),
 )
 SUMMARY_MIN = 12

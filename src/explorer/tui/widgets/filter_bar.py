@@ -27,7 +27,7 @@ HINT = "service:gateway  type:aiagent.*  status:invalid  outcome:failure  since:
 class FilterSuggester(Suggester):
     """Completes the key or value at the end of the expression from the cache's values."""
 
-    def __init__(self, values: ValueSource, found: Callable[[list[str]], None]) -> None:
+    def __init__(self, values: ValueSource, found: Callable[[str, list[str]], None]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self.values = values
         self.found = found
@@ -37,7 +37,7 @@ class FilterSuggester(Suggester):
             candidates = await asyncio.to_thread(complete, value, len(value), self.values)
         except ExplorerError:
             candidates = []
-        self.found(candidates)
+        self.found(value, candidates)
         if not candidates:
             return None
         completed, _ = apply_completion(value, len(value), candidates[0])
@@ -109,10 +109,12 @@ class FilterBar(Vertical):
         event.stop()
         self.set_class(False, "-error")
         if not event.value:
-            self._show_candidates([])
+            self._show_candidates("", [])
 
-    def _show_candidates(self, candidates: list[str]) -> None:
-        if self.has_class("-error"):
+    def _show_candidates(self, value: str, candidates: list[str]) -> None:
+        # A late answer for an expression already applied (or since edited) is stale.
+        stale = value != self.input.value or (value and value == self.applied)
+        if self.has_class("-error") or stale:
             return
         hint = "tab completes: " + "  ".join(candidates[:10]) if candidates else HINT
         self.query_one("#filter-hint", Static).update(Text(clean(hint), end=""))
