@@ -211,3 +211,25 @@ def test_nonsense_pagination(server: DemoServer) -> None:
 def test_other_routes(server: DemoServer) -> None:
     assert httpx.get(f"{server.url}/api/v1/nope").status_code == 404
     assert httpx.post(f"{server.url}/api/v1/audit/events", json={}).status_code == 405
+
+
+def test_time_window_search_matches_a_full_scan() -> None:
+    from explorer.core.demo_server import _Query
+
+    base = datetime(2026, 11, 20, tzinfo=UTC)
+    stamps = [base + timedelta(minutes=m % 17) for m in range(60)]
+    items = [event(event_timestamp=s.isoformat().replace("+00:00", "Z")) for s in stamps]
+    items.append(event(event_timestamp="not a time"))
+    demo = DemoServer(items)
+    try:
+        for since, until in [(None, 5), (3, None), (3, 9), (4, 4), (20, 30), (None, None)]:
+            params = {}
+            if since is not None:
+                params["since"] = (base + timedelta(minutes=since)).isoformat()
+            if until is not None:
+                params["until"] = (base + timedelta(minutes=until)).isoformat()
+            query = _Query(params)
+            scanned = [e for _, e in demo._events if query.matches(e)]
+            assert demo._matching(query) == scanned, (since, until)
+    finally:
+        demo._httpd.server_close()
