@@ -148,6 +148,8 @@ async def test_timeline_and_step_detail(sample_cache: Path, make_app: MakeApp) -
         await settle(pilot)
         steps = app.screen.query_one(DataTable)
         assert steps.row_count == _count(app, f"correlation_id = '{row.correlation_id}'")
+        # The cursor starts on the event the person came from.
+        assert steps.coordinate_to_cell_key(steps.cursor_coordinate).row_key.value == row.event_id
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, EventScreen)

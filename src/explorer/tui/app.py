@@ -89,10 +89,10 @@ class ExplorerApp(App[None]):
         assert isinstance(screen, EventsScreen)
         return screen
 
-    def open_timeline(self, correlation_id: str) -> None:
+    def open_timeline(self, correlation_id: str, event_id: str | None = None) -> None:
         from explorer.tui.screens.timeline import TimelineScreen
 
-        self.push_screen(TimelineScreen(correlation_id))
+        self.push_screen(TimelineScreen(correlation_id, event_id))
 
     def open_mismatches(self, flt: Filter) -> None:
         from explorer.tui.screens.mismatches import MismatchesScreen

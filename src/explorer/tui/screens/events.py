@@ -189,7 +189,7 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         if row is None or not row.correlation_id:
             self.notify("The highlighted event has no correlation ID.", severity="warning")
             return
-        self.explorer.open_timeline(row.correlation_id)
+        self.explorer.open_timeline(row.correlation_id, row.event_id)
 
     def action_mismatches(self) -> None:
         self.explorer.open_mismatches(self.filter)

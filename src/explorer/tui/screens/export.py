@@ -73,7 +73,13 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         if not path:
             self._status(Text("Give a path to write to.", style="red"))
             return
-        fmt = str(self.query_one("#export-format", Select).value)
+        select = self.query_one("#export-format", Select)
+        fmt = str(select.value)
+        suffix = Path(path).suffix.lstrip(".").lower()
+        if suffix in FORMATS and suffix != fmt:
+            # The path names a format: a .parquet path gets Parquet, not CSV bytes.
+            fmt = suffix
+            select.value = suffix
         self._status(Text("Writing…", style="dim"))
         self._export(Path(path).expanduser(), fmt)
 

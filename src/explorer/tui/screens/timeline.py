@@ -45,9 +45,10 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         Binding("e", "export", "Export"),
     ]
 
-    def __init__(self, correlation_id: str) -> None:
+    def __init__(self, correlation_id: str, event_id: str | None = None) -> None:
         super().__init__()
         self.correlation_id = correlation_id
+        self.event_id = event_id  # the step to put the cursor on
         self.timeline: Timeline | None = None
 
     def compose(self) -> ComposeResult:
@@ -88,6 +89,8 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         table.clear()
         for number, step in enumerate(timeline.steps, 1):
             table.add_row(*step_cells(number, step), key=step.event_id)
+            if step.event_id == self.event_id:
+                table.move_cursor(row=number - 1)
 
     @on(DataTable.RowSelected)
     def _step_selected(self, event: DataTable.RowSelected) -> None:

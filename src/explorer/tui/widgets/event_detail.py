@@ -33,7 +33,9 @@ class EventDetail(VerticalScroll):
     EventDetail {
         height: 1fr;
         & > #detail-envelope { height: auto; padding: 0 1; }
-        & > #detail-payload { height: auto; padding: 0 1; background: $surface; }
+        & > #detail-payload {
+            height: auto; padding: 0 1; background: $surface; overflow-y: hidden;
+        }
         & > #detail-issues { height: auto; padding: 0 1; }
     }
     """
@@ -43,11 +45,12 @@ class EventDetail(VerticalScroll):
         self.record: EventRecord | None = None
 
     def compose(self) -> ComposeResult:
+        # Decode issues first: they are what a person opens a broken event for.
+        yield Static(id="detail-issues")
         yield Static(Text("No event highlighted.", style="dim"), id="detail-envelope")
         tree: Tree[None] = Tree(Text("event_data"), id="detail-payload")
         tree.display = False
         yield tree
-        yield Static(id="detail-issues")
 
     def show(self, record: EventRecord | None) -> None:
         self.record = record
@@ -63,7 +66,7 @@ class EventDetail(VerticalScroll):
         envelope.update(envelope_text(record, by_path))
         fill_payload(tree, record, by_path)
         tree.display = True
-        issues.update(issues_text(record.decoded.issues))
+        issues.update(heading_text(record))
         self.scroll_home(animate=False)
 
 
@@ -74,14 +77,22 @@ def _issues_by_path(issues: Iterable[Issue]) -> dict[str, list[Issue]]:
     return found
 
 
-def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
-    """Title line, then one ``name  value`` line per envelope field that has a value."""
+def heading_text(record: EventRecord) -> Text:
+    """The event type and its decode badge, then every decode issue (path, expected vs got)."""
     status = badge(record.row.get("decode_status"))
     out = Text(end="")
     out.append_text(safe(record.row.get("event_type") or "-", "bold"))
     out.append("  ")
     out.append(f" {status} ", style=f"reverse {_BADGE_STYLE.get(status, 'magenta')}")
     out.append("\n")
+    out.append_text(issues_text(record.decoded.issues))
+    out.rstrip()
+    return out
+
+
+def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
+    """One ``name  value`` line per envelope field that has a value."""
+    out = Text(end="")
     fields = {k: v for k, v in record.row.items() if k not in _HIDDEN and v is not None}
     extra = record.row.get("extra")
     if isinstance(extra, dict):
@@ -99,11 +110,9 @@ def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
 
 def issues_text(issues: Iterable[Issue]) -> Text:
     issues = list(issues)
-    if not issues:
-        return Text("No decode issues.", style="green", end="")
-    out = Text(f"Decode issues ({len(issues)})\n", style="bold", end="")
+    out = Text(end="")
     for issue in issues:
-        out.append(f"  {issue.kind:<17}", style="red")
+        out.append(f"✗ {issue.kind:<17}", style="red")
         out.append(clean(issue.path or "(event)"), style="bold")
         out.append(f"  {clean(issue.message)}\n")
     return out
