@@ -153,6 +153,10 @@ async def test_timeline_and_step_detail(sample_cache: Path, make_app: MakeApp) -
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, EventScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RawScreen)
+        await pilot.press("escape")
         await settle(pilot)
         assert app.screen.query_one(EventDetail).record is not None
         await pilot.press("escape", "escape")
@@ -222,6 +226,24 @@ async def test_export_writes_the_filtered_view(
         assert isinstance(app.screen, EventsScreen)
 
 
+async def test_export_format_follows_the_extension(
+    sample_cache: Path, make_app: MakeApp, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    app = make_app(sample_cache)
+    target = tmp_path / "all.parquet"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#export-path", Input).value = str(target)  # format still says csv
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pq.read_table(target).num_rows == _count(app)
+
+
 async def test_raw_json_view(sample_cache: Path, make_app: MakeApp) -> None:
     app = make_app(sample_cache)
     async with app.run_test(size=SIZE) as pilot:
@@ -241,8 +263,9 @@ async def test_help_lists_every_binding(sample_cache: Path, make_app: MakeApp) -
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        shown = {"slash": "/", "escape": "Esc"}
         for binding in EventsScreen.BINDINGS:
-            assert f"  {binding.key if binding.key != 'slash' else '/'}" in text, binding.key
+            assert f"  {shown.get(binding.key, binding.key)}  " in text, binding.key
         await pilot.press("escape")
         assert isinstance(app.screen, EventsScreen)
 

@@ -35,6 +35,7 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         Binding("r", "raw", "Raw JSON"),
         Binding("s", "sync", "Sync"),
         Binding("d", "toggle_detail", "Detail", show=False),
+        Binding("escape", "focus_table", "Back to the table", show=False),
     ]
 
     def __init__(self) -> None:
@@ -165,6 +166,9 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
     def apply_filter(self, expr: str) -> None:
         """Show the events of ``expr`` (a drill-down from another view)."""
         self.query_one(FilterBar).set_expression(expr)
+
+    def action_focus_table(self) -> None:
+        self.query_one(EventsTable).focus()
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).input.focus()

@@ -24,6 +24,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("r", "raw JSON of the highlighted event"),
             ("d", "show or hide the detail pane"),
             ("s", "sync from DataStorage (when a URL is configured)"),
+            ("Esc", "back to the table (from the filter bar or the detail)"),
         ),
     ),
     (
