@@ -37,6 +37,13 @@ def _count(app: ExplorerApp, where: str = "TRUE") -> int:
     return int(row[0])
 
 
+def _key_at(app: ExplorerApp, index: int) -> tuple[object, ...]:
+    sql = "SELECT event_timestamp, event_id FROM events ORDER BY 1 DESC, 2 DESC LIMIT 1 OFFSET ?"
+    row = app.cursor().execute(sql, [index]).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has finished (failed and cancelled ones included)."""
     for _ in range(5):
@@ -356,6 +363,10 @@ async def test_large_cache_opens_on_a_window(tmp_path: Path, make_app: MakeApp) 
         await pilot.press("end")
         await settle(pilot)
         assert table.highlighted is not None and table.highlighted.event_id == "ev-00049998"
+        table.move_to(25_000)  # a jump into the middle, as a scrollbar drag does
+        await settle(pilot)
+        assert table.highlighted is not None
+        assert table.highlighted.key == _key_at(app, 25_000)
         held = sum(len(rows) for rows in table._pages.values())
         assert held <= 1_000, "the table holds a window, never the whole result"
 

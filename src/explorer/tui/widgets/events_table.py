@@ -210,7 +210,7 @@ class EventsTable(ScrollView, can_focus=True):
             else ""
         )
         badge_style = self._badge_style(status)
-        cells = (
+        cells: tuple[tuple[str, str | Style], ...] = (
             (timestamp(row.timestamp), ""),
             (row.service or "-", ""),
             (row.event_type or "-", ""),
@@ -237,12 +237,21 @@ class EventsTable(ScrollView, can_focus=True):
             self.call_later(self._request_rows)
 
     def _request_rows(self) -> None:
+        """Ask once for every missing page in view.
+
+        The screen's fetch worker is exclusive, so a newer request supersedes an older
+        one: only the pages of the latest request count as asked for.
+        """
         self._request_scheduled = False
-        if not self._wanted:
-            return
-        first, last = min(self._wanted), max(self._wanted)
-        self._asked.update(range(first, last + 1))
+        top = round(self.scroll_offset.y)
+        bottom = min(self.total, top + self.scrollable_content_region.height)
+        in_view = range(top // PAGE, max(top, bottom - 1) // PAGE + 1)
+        missing = self._wanted | {page for page in in_view if page not in self._pages}
         self._wanted.clear()
+        if not missing or self.total == 0:
+            return
+        first, last = min(missing), max(missing)
+        self._asked = set(range(first, last + 1))
         self.post_message(self.RowsWanted(self, first * PAGE, (last - first + 1) * PAGE))
 
     # -- cursor -----------------------------------------------------------------------------
