@@ -340,6 +340,17 @@ async def test_missing_cache_shows_how_to_start(tmp_path: Path, make_app: MakeAp
     assert not missing.exists(), "opening the explorer must not create a cache"
 
 
+async def test_unreadable_cache_explains_itself(tmp_path: Path, make_app: MakeApp) -> None:
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file\x1b[31m" * 100)
+    app = make_app(broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-empty")
+        text = str(app.screen.query_one(EmptyState).render())
+        assert "broken.duckdb" in text and "\x1b" not in text
+
+
 async def test_worker_failure_becomes_a_notification(sample_cache: Path, make_app: MakeApp) -> None:
     app = make_app(sample_cache)
     async with app.run_test(size=SIZE) as pilot:

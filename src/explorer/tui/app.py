@@ -63,6 +63,11 @@ class ExplorerApp(App[None]):
     def get_default_screen(self) -> EventsScreen:
         return EventsScreen()
 
+    def on_mount(self) -> None:
+        # What opening did to an older cache (migrated, moved aside) is worth saying.
+        for notice in self.cache.notices if self.cache is not None else ():
+            self.notify(clean(notice), title="Cache", markup=False, timeout=10)
+
     # -- data access for screens and workers ------------------------------------------------
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
