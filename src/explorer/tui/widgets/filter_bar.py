@@ -50,7 +50,8 @@ class FilterBar(Vertical):
     DEFAULT_CSS = """
     FilterBar {
         height: auto;
-        & > Input { border: none; height: 1; padding: 0 1; }
+        & > Input, & > Input:focus { border: none; height: 1; padding: 0 1; }
+        & > Input:focus { background: $boost; }
         & > #filter-hint { height: 1; padding: 0 1; color: $text-muted; }
         &.-error > #filter-hint { color: $error; }
     }
