@@ -301,7 +301,9 @@ async def test_command_palette_runs_actions(sample_cache: Path, make_app: MakeAp
         assert isinstance(app.screen, TimelineScreen), app.screen
 
 
-async def test_command_palette_runs_named_queries(sample_cache: Path, make_app: MakeApp) -> None:
+async def test_command_palette_runs_named_queries(
+    sample_cache: Path, make_app: MakeApp, tmp_path: Path
+) -> None:
     from explorer.tui.screens.results import ResultsScreen
     from explorer.tui.widgets.result_table import ResultTable
 
@@ -316,7 +318,18 @@ async def test_command_palette_runs_named_queries(sample_cache: Path, make_app: 
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
         await settle(pilot)
-        assert screen.query(ResultTable)
+        table = screen.query_one(ResultTable)
+        rows = table.row_count
+        assert rows > 0
+        await pilot.press("e")  # the result exports like any view
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        target = tmp_path / "latest.ndjson"
+        dialog.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(target.read_text(encoding="utf-8").splitlines()) == rows
 
 
 async def test_quit_exits_cleanly(sample_cache: Path, make_app: MakeApp) -> None:
