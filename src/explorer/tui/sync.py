@@ -6,11 +6,13 @@ The URL, token and TLS settings come from the same place as ``audit-explorer syn
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
+from explorer.config import ENV_URL, config_path, load_config
 from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
 from explorer.store.cache import Cache
@@ -27,6 +29,9 @@ def start_sync(app: ExplorerApp) -> None:
     if any(w.group == GROUP and w.is_running for w in app.workers):
         app.notify("A sync is already running.", title="Sync", markup=False)
         return
+    if (problem := _not_configured()) is not None:
+        app.notify(problem, title="Sync", severity="warning", markup=False)
+        return
     try:
         settings, source = client_settings()
     except ExplorerError as exc:
@@ -40,6 +45,20 @@ def start_sync(app: ExplorerApp) -> None:
         group=GROUP,
         exit_on_error=False,
         description="Sync failed",
+    )
+
+
+def _not_configured() -> str | None:
+    """Why there is nothing to sync from, said for the app (the CLI's hint names flags)."""
+    try:
+        cfg = load_config()
+    except ExplorerError as exc:
+        return str(exc)
+    if os.environ.get(ENV_URL) or cfg.default_source in cfg.sources:
+        return None
+    return (
+        f"No DataStorage to sync from: set ${ENV_URL}, or add a source and default_source "
+        f"to {cfg.path or config_path()}."
     )
 
 
