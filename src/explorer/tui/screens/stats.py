@@ -50,7 +50,7 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self._load(self.filter)
+        self._load(self.filter, max(self.size.width - 14, 12))
 
     @work(
         thread=True,
@@ -59,9 +59,9 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
         exit_on_error=False,
         description="Counting events",
     )
-    def _load(self, flt: Filter) -> None:
+    def _load(self, flt: Filter, buckets: int) -> None:
         cursor = self.explorer.cursor()
-        hist = histogram(cursor, flt.where, flt.params)
+        hist = histogram(cursor, flt.where, flt.params, buckets=buckets)
         self.post_message(StatsLoaded(hist, outcome_counts(cursor, flt.where, flt.params)))
 
     def on_stats_loaded(self, message: StatsLoaded) -> None:

@@ -16,8 +16,11 @@ def histogram_text(hist: Histogram, width: int) -> Text:
     """Bars ``ROWS`` lines high; buckets are merged to fit ``width`` columns."""
     if not hist.counts or hist.start is None:
         return Text("No events for this filter.", style="dim", end="")
-    merge = max(1, -(-len(hist.counts) // max(width - 10, 1)))
+    room = max(width - 10, 1)
+    merge = max(1, -(-len(hist.counts) // room))
     counts = [sum(hist.counts[i : i + merge]) for i in range(0, len(hist.counts), merge)]
+    # Few buckets on a wide screen: each bar is several columns wide.
+    bar = max(1, min(4, room // max(len(counts), 1)))
     peak = max(counts) or 1
     out = Text(end="")
     for line in range(ROWS, 0, -1):
@@ -25,10 +28,10 @@ def histogram_text(hist: Histogram, width: int) -> Text:
         out.append(label, style="dim")
         for count in counts:
             level = count / peak * ROWS - (line - 1)
-            out.append(BLOCKS[max(0, min(8, round(level * 8)))], style="cyan")
+            out.append(BLOCKS[max(0, min(8, round(level * 8)))] * bar, style="cyan")
         out.append("\n")
     start, end = timestamp(hist.start), timestamp(hist.end)
-    gap = max(1, len(counts) - len(start) - len(end))
+    gap = max(1, len(counts) * bar - len(start) - len(end))
     out.append(" " * 9 + start + " " * gap + end, style="dim")
     step = hist.step * merge
     out.append(f"\n{' ' * 9}one bar = {step}   {hist.total:,} events   UTC", style="dim")
