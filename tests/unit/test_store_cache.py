@@ -275,3 +275,10 @@ def test_a_half_read_result_on_the_connection_does_not_block_writes(tmp_path: Pa
         assert pending.fetchone() is not None
         assert cache.upsert(decoded(event()), source="s").new == 1
         assert cache.count() == 3
+
+
+def test_an_empty_file_becomes_a_new_cache(tmp_path: Path) -> None:
+    path = tmp_path / "made-by-mktemp.duckdb"
+    path.touch()
+    with Cache.open(path) as cache:
+        assert cache.count() == 0 and cache.notices == []
