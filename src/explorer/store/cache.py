@@ -226,7 +226,7 @@ def _prepare(path: Path, read_only: bool, say: Notify) -> duckdb.DuckDBPyConnect
             if path.is_file() and path.stat().st_size == 0:
                 path.unlink()  # an empty file (touch, mktemp) is a new cache, not a broken one
         except OSError as exc:
-            raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+            raise StoreError(f"cannot create cache {path}: {exc.strerror or exc}") from None
     connection = _connect(path, read_only)
     try:
         version = _schema_version(connection, path)
