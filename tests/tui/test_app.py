@@ -403,3 +403,13 @@ async def test_tree_is_collapsible(sample_cache: Path, make_app: MakeApp) -> Non
         assert tree.root.is_expanded and tree.root.children
         tree.root.collapse()
         assert not tree.root.is_expanded
+
+
+def test_palette_offers_every_binding_of_the_home_screen() -> None:
+    from explorer.tui.commands import ACTIONS
+
+    offered = {action for _, _, action in ACTIONS}
+    for binding in EventsScreen.BINDINGS:
+        if binding.key != "escape":
+            assert f"events.{binding.action}" in offered, binding.action
+    assert {"app.help", "app.quit"} <= offered
