@@ -112,3 +112,12 @@ def test_empty_state(snap_compare: SnapCompare, missing_cache: Path) -> None:
     assert snap_compare(
         snapshot_app(missing_cache), terminal_size=SIZE, run_before=steady(after=hide_path)
     )
+
+
+def test_detail_with_decode_issues(snap_compare: SnapCompare, sample_cache: Path) -> None:
+    async def apply(pilot: Pilot[None]) -> None:
+        await _filter(pilot, "status:invalid")
+
+    assert snap_compare(
+        snapshot_app(sample_cache), terminal_size=(120, 48), run_before=steady(after=apply)
+    )
