@@ -10,9 +10,33 @@ import click
 from explorer import __version__
 from explorer.errors import ExplorerError
 
+# Command name -> the module that defines it. Modules load on first use, so
+# `audit-explorer validate` does not pay for DuckDB, httpx or Textual.
+_COMMANDS = {
+    "validate": "validate",
+    "import": "importing",
+    "events": "events",
+    "timeline": "events",
+    "queries": "queries",
+    "query": "queries",
+    "sync": "sync",
+    "demo-server": "sync",
+    "tui": "tui",
+    "demo": "tui",
+}
+
 
 class _Group(click.Group):
-    """Turns every ExplorerError into one line on stderr and its exit code."""
+    """Loads command modules lazily; turns every ExplorerError into one line on stderr."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(_COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"explorer.cli.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -39,10 +63,3 @@ def main(ctx: click.Context) -> None:
         if tui is None:
             raise click.UsageError("the TUI is not available in this build")
         ctx.invoke(tui)
-
-
-# Each module registers its commands on ``main``; the TUI module is only imported
-# when its command runs, so the other commands start without Textual.
-_COMMAND_MODULES = ("validate", "importing", "events", "queries", "sync", "tui")
-for _name in _COMMAND_MODULES:
-    importlib.import_module(f"explorer.cli.{_name}")
