@@ -29,7 +29,7 @@ import duckdb
 
 from explorer.core.export import first_line
 from explorer.errors import FilterError, StoreError
-from explorer.models.decode import Status
+from explorer.models.decode import ISSUE_KINDS, Status
 
 FILTER_KEYS: dict[str, str] = {
     "service": "producing service (first segment of the event type)",
@@ -37,6 +37,7 @@ FILTER_KEYS: dict[str, str] = {
     "corr": "correlation ID",
     "outcome": "event outcome: success, failure, pending",
     "status": "decode status: ok, drift, invalid, mismatch, unknown",
+    "issue": "decode issue kind, e.g. discriminator, missing, enum, unexpected_field",
     "category": "event category, e.g. analysis",
     "action": "event action",
     "severity": "severity, e.g. critical",
@@ -87,6 +88,11 @@ _KEY = re.compile(r"([A-Za-z_]+):")
 _RELATIVE = re.compile(r"([0-9]{1,7})([smhdw])", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _LIKE = " ILIKE ? ESCAPE '\\'"
+# Any decode issue whose kind matches: the kinds of the JSON array, filtered by a lambda.
+_ISSUE_SQL = (
+    "len(list_filter(coalesce(json_extract_string(decode_issues, '$[*].kind'), []), "
+    "lambda k: k" + _LIKE + ")) > 0"
+)
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,8 @@ def _term_sql(term: Term, now: datetime) -> tuple[str, list[Any]]:
         return _bare_sql(term.values)
     if term.key == "status":
         return _status_sql(term.values)
+    if term.key == "issue":
+        return _any([_ISSUE_SQL for _ in term.values]), [v.like for v in term.values]
     if term.key in ("since", "until"):
         return _time_sql(term, now)
     column = f"coalesce({_COLUMNS[term.key]}, '')"
@@ -335,6 +343,8 @@ def complete(expr: str, cursor: int, values: ValueSource) -> list[str]:
     key = _ALIASES.get(key, key)
     if key == "status":
         return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+    if key == "issue":
+        return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
     if key in ("since", "until"):
         return [t for t in _TIME_SUGGESTIONS if t.startswith(prefix)]
     if key not in _COLUMNS:
@@ -385,6 +395,8 @@ def distinct_values(
     key = _ALIASES.get(key.lower(), key.lower())
     if key == "status":
         return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+    if key == "issue":
+        return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
     column = _COLUMNS.get(key)
     if column is None:
         return []

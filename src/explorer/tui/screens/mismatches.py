@@ -41,6 +41,8 @@ def drill_expression(row: MismatchRow, base: str = "") -> str:
     if row.event_type != "-":
         terms.append(f"type:{quote(row.event_type)}")
     terms.append(f"status:{badge(row.status)}")
+    if row.issue_kind != "-":
+        terms.append(f"issue:{quote(row.issue_kind)}")
     return " ".join(terms)
 
 
