@@ -1,0 +1,454 @@
+"""Measure audit-explorer at scale against the floor, in one run (issue 7).
+
+    python benchmarks/run.py [--events N] [--output benchmarks/results.json]
+
+Generates demo NDJSON into ``benchmarks/data/`` (gitignored, reused when present), then
+measures import vs DuckDB's ``read_json``, sync vs downloading and parsing the same pages,
+the filters of the TUI/CLI on the full cache, the TUI's first paint and end jump, and the
+peak RSS of import and of the TUI (each in a subprocess). Ratios compare against a
+baseline measured in this same run; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+PAGE_SIZE = 1000
+WINDOW = 200
+SEED = 7
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants (kB), from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+@contextmanager
+def _rss_sampler(pid: int) -> Iterator[list[int]]:
+    """Samples the process tree's RSS every 20 ms; yields a one-item list of the peak (kB)."""
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss_kb(pid))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        thread.join()
+
+
+def _run_child(args: list[str]) -> tuple[float, str, float]:
+    """Run a command; (wall seconds, stdout, peak RSS of its process tree in MB).
+
+    The peak is the larger of the sampled tree sum and the kernel's high-water mark
+    of the child (``wait4``), so a short spike between samples is not missed.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err)
+        with _rss_sampler(proc.pid) as peak:
+            _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            tail = err.read().decode(errors="replace")[-800:]
+            raise RuntimeError(f"{' '.join(args[2:4])} failed ({proc.returncode}): {tail}")
+        return elapsed, out.read().decode(), max(peak[0], usage.ru_maxrss) / 1024
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "explorer", *args]
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def generate(events: int, seed: int) -> Path:
+    from explorer.core.demo import write_ndjson
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"demo-{events}-{seed}.ndjson"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        write_ndjson(partial, events, seed)
+        partial.replace(path)
+    return path
+
+
+# -- 1. import -------------------------------------------------------------------------------
+
+
+def measure_import(path: Path, work: Path, events: int) -> dict[str, float]:
+    cache = work / "import.duckdb"
+    elapsed, _, rss = _run_child(_cli("import", str(path), "--cache", str(cache)))
+    floor = _read_json_floor(path, work / "floor.duckdb")
+    return {
+        "import_events_per_s": events / elapsed,
+        "floor_events_per_s": events / floor,
+        "import_ratio": floor / elapsed,
+        "import_rss_mb": rss,
+    }
+
+
+def _read_json_floor(path: Path, target: Path) -> float:
+    """DuckDB's own read_json into a file table: envelope columns, event_data as JSON."""
+    import duckdb
+
+    from explorer.store.rows import COLUMNS
+
+    skip = {"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"}
+    wanted = [(name, sql.split()[0]) for name, sql in COLUMNS if name not in skip]
+    columns = "{" + ", ".join(f"'{name}': '{sql}'" for name, sql in wanted) + "}"
+    con = duckdb.connect(str(target))
+    try:
+        started = time.perf_counter()
+        con.execute(
+            "CREATE TABLE floor AS SELECT * FROM read_json(?, format = 'newline_delimited', "
+            f"columns = {columns}, maximum_object_size = 67108864)",
+            [str(path)],
+        )
+        con.execute("CHECKPOINT")
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
+# -- 2. sync ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def demo_server(events: int, seed: int) -> Iterator[str]:
+    proc = subprocess.Popen(
+        _cli("demo-server", "--events", str(events), "--seed", str(seed), "--port", "0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        url = next((w for w in line.split() if w.startswith("http://")), None)
+        if url is None:
+            raise RuntimeError(f"the demo server did not start: {line!r}")
+        yield url.rstrip(";")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure_sync(url: str, work: Path, events: int) -> dict[str, float]:
+    baseline = _download_pages(url)
+    elapsed = _sync_into(url, work / "sync.duckdb")
+    return {
+        "sync_events_per_s": events / elapsed,
+        "download_events_per_s": events / baseline,
+        "sync_ratio": baseline / elapsed,
+    }
+
+
+def _download_pages(url: str) -> float:
+    """Fetch and parse the same pages sync asks for (time-cursor paging), nothing else."""
+    import httpx
+
+    from explorer.client.datastorage import format_timestamp, parse_timestamp
+
+    started = time.perf_counter()
+    until: datetime | None = None
+    skip = 0
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while True:
+            params = {"limit": str(PAGE_SIZE), "offset": str(skip)}
+            if until is not None:
+                params["until"] = format_timestamp(until + timedelta(microseconds=1))
+            body = json.loads(client.get("/api/v1/audit/events", params=params).content)
+            data = body["data"]
+            if not data:
+                break
+            times = [parse_timestamp(e["event_timestamp"]) for e in data]
+            oldest = min(t for t in times if t is not None)
+            if until is None or oldest < until:
+                until, skip = oldest, sum(1 for t in times if t == oldest)
+            else:
+                skip += len(data)
+            if not body["pagination"]["has_more"]:
+                break
+    return time.perf_counter() - started
+
+
+def _sync_into(url: str, cache_path: Path) -> float:
+    from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
+    from explorer.core.sync import run_sync
+    from explorer.store.cache import Cache
+
+    started = time.perf_counter()
+    with Cache.open(cache_path) as cache, DataStorageClient(ClientSettings(url=url)) as client:
+        result = run_sync(cache, client, EventFilters(), source=url, page_size=PAGE_SIZE)
+    if not result.complete:
+        raise RuntimeError(f"sync did not complete: {result.stopped}")
+    return time.perf_counter() - started
+
+
+# -- 3. filters ------------------------------------------------------------------------------
+
+
+def filter_expressions(cache_path: Path) -> dict[str, str]:
+    """Filters over values that exist in this cache (found once, not timed)."""
+    import duckdb
+
+    con = duckdb.connect(str(cache_path), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        row = con.execute(
+            "SELECT correlation_id, event_timestamp FROM events WHERE correlation_id IS NOT NULL "
+            "ORDER BY event_timestamp, event_id LIMIT 1 OFFSET (SELECT count(*) // 2 FROM events)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None, "an empty cache"
+    corr, middle = row
+    since = middle.astimezone(UTC).replace(microsecond=0)
+    until = since + timedelta(hours=1)
+    window = f"since:{since.isoformat()} until:{until.isoformat()}"
+    return {
+        "service": "service:orchestrator",
+        "event_type": "type:aiagent.llm.*",
+        "correlation_id": f"corr:{corr}",
+        "status": "status:drift,invalid",
+        "time_window": window,
+        "free_text": "OOMKilled",
+        "combination": f"service:aiagent -status:ok since:{(since - timedelta(days=1)).isoformat()}"
+        " outcome:success",
+    }
+
+
+def measure_filters(cache_path: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    from explorer.core.browse import EventBrowser
+    from explorer.core.filters import parse_filter
+    from explorer.store.cache import Cache
+
+    expressions = filter_expressions(cache_path)
+    p50: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    with Cache.open(cache_path, read_only=True) as cache:
+        cur = cache.cursor()
+        for name, expr in expressions.items():
+            times = []
+            for _ in range(repeat + 1):
+                started = time.perf_counter()
+                flt = parse_filter(expr)
+                browser = EventBrowser(flt.where, flt.params)
+                browser.count(cur)
+                browser.window(cur, 0, WINDOW)
+                times.append((time.perf_counter() - started) * 1000)
+            times = times[1:]  # the first run warms DuckDB's buffer cache
+            p50[name] = statistics.median(times)
+            p95[name] = _percentile(times, 95)
+    return p50, p95
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+# -- 4/5. TUI --------------------------------------------------------------------------------
+
+
+def measure_tui(cache_path: Path) -> dict[str, float]:
+    _, out, rss = _run_child([sys.executable, str(Path(__file__)), "--tui-child", str(cache_path)])
+    timings = json.loads(out.strip().splitlines()[-1])
+    return {**timings, "tui_rss_mb": rss}
+
+
+def tui_child(cache_path: Path) -> None:
+    """In a subprocess: time launch -> first rows, and ``end`` -> the last row shown."""
+    started = time.perf_counter()
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.widgets.events_table import EventsTable
+
+    app = ExplorerApp(cache_path)
+    result: dict[str, float] = {}
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            table = await _until(pilot, lambda: _table(app, EventsTable))
+            await _until(pilot, lambda: table.row_at(0) is not None)
+            await pilot.pause()  # one refresh: the rows are painted
+            result["tui_first_paint_ms"] = (time.perf_counter() - started) * 1000
+            jumped = time.perf_counter()
+            await pilot.press("end")
+            last = table.total - 1
+            await _until(pilot, lambda: table.cursor_row == last and table.row_at(last) is not None)
+            await pilot.pause()
+            result["tui_jump_end_ms"] = (time.perf_counter() - jumped) * 1000
+
+    asyncio.run(run())
+    print(json.dumps(result))
+
+
+def _table(app: Any, kind: type) -> Any:
+    found = app.screen.query(kind)
+    return found.first() if found else None
+
+
+async def _until(pilot: Any, check: Callable[[], Any], timeout: float = 120.0) -> Any:
+    deadline = time.perf_counter() + timeout
+    while not (value := check()):
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the TUI did not get there in time")
+        await pilot.pause(0.002)
+    return value
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
+    m = measured
+    lines = [
+        f"{events:,} events on {_machine()}",
+        f"{'metric':<34}{'value':>14}  {'target':>10}",
+        _line("import events/s", m["import_events_per_s"], ""),
+        _line("  read_json floor events/s", m["floor_events_per_s"], ""),
+        _line("import_ratio", m["import_ratio"], ">= 0.5", 2),
+        _line("sync events/s", m["sync_events_per_s"], ""),
+        _line("  download+parse events/s", m["download_events_per_s"], ""),
+        _line("sync_ratio", m["sync_ratio"], ">= 0.5", 2),
+    ]
+    for name, value in m["filter_p95_ms"].items():
+        lines.append(_line(f"filter {name} p50/p95 ms", value, "<= 50", 1, p50[name]))
+    lines += [
+        _line("tui_first_paint_ms", m["tui_first_paint_ms"], "<= 1000", 0),
+        _line("tui_jump_end_ms", m["tui_jump_end_ms"], "<= 100", 0),
+        _line("import_rss_mb", m["import_rss_mb"], "<= 400", 0),
+        _line("tui_rss_mb", m["tui_rss_mb"], "<= 400", 0),
+    ]
+    return "\n".join(lines)
+
+
+def _line(name: str, value: float, target: str, digits: int = 0, p50: float | None = None) -> str:
+    shown = f"{value:,.{digits}f}" if p50 is None else f"{p50:,.1f} / {value:,.1f}"
+    return f"{name:<34}{shown:>14}  {target:>10}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--output", type=Path, default=ROOT / "results.json")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--repeat", type=int, default=20, help="runs per filter")
+    parser.add_argument("--work", type=Path, help="scratch directory (default: benchmarks/data)")
+    parser.add_argument("--tui-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.tui_child is not None:
+        tui_child(args.tui_child)
+        return 0
+    measured = run_all(args.events, args.seed, args.repeat, args.work)
+    metrics = {k: measured[k] for k in _METRIC_KEYS}
+    doc = {"events": args.events, "machine": _machine(), "metrics": metrics}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(doc, indent=2) + "\n")
+    print(report(args.events, measured, measured["filter_p50_ms"]))
+    return 0
+
+
+_METRIC_KEYS = (
+    "import_events_per_s",
+    "import_ratio",
+    "sync_events_per_s",
+    "sync_ratio",
+    "filter_p95_ms",
+    "tui_first_paint_ms",
+    "tui_jump_end_ms",
+    "import_rss_mb",
+    "tui_rss_mb",
+)
+
+
+def run_all(events: int, seed: int, repeat: int, work_dir: Path | None) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT.parent / "src"))
+    path = generate(events, seed)
+    work = (work_dir or DATA) / f"run-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        measured: dict[str, Any] = {}
+        _step("import", lambda: measured.update(measure_import(path, work, events)))
+        with demo_server(events, seed) as url:
+            _step("sync", lambda: measured.update(measure_sync(url, work, events)))
+        cache = work / "import.duckdb"
+        p50, p95 = _step("filters", lambda: measure_filters(cache, repeat))
+        measured["filter_p50_ms"], measured["filter_p95_ms"] = p50, p95
+        _step("tui", lambda: measured.update(measure_tui(cache)))
+        return measured
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _step(name: str, work: Callable[[], Any]) -> Any:
+    print(f"[{time.strftime('%H:%M:%S')}] {name}...", file=sys.stderr, flush=True)
+    return work()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
