@@ -9,10 +9,9 @@ import click
 
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.cli.render import clean
+from explorer.cli.render import clean, status_lines
 from explorer.config import cache_path
 from explorer.core.importer import ImportResult, import_files
-from explorer.models.decode import Status
 from explorer.store.cache import Cache
 
 SHOWN_REJECTED = 10
@@ -78,11 +77,7 @@ def render_result(result: ImportResult, path: Path, total: int) -> str:
         f"  stored updated  {result.updated:>12,}",
         f"  rejected        {result.rejected_count:>12,}",
     ]
-    if result.by_status:
-        lines += ["", "Stored by status:"]
-        for status in Status:
-            if result.by_status[status]:
-                lines.append(f"  {status:<24} {result.by_status[status]:>10,}")
+    lines += status_lines(result.by_status)
     if result.rejected_count:
         lines += ["", f"Rejected (not stored; first {min(SHOWN_REJECTED, result.rejected_count)}):"]
         for item in result.rejected[:SHOWN_REJECTED]:

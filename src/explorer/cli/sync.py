@@ -10,7 +10,7 @@ import click
 
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.cli.render import clean
+from explorer.cli.render import clean, status_lines
 from explorer.client.datastorage import (
     ClientSettings,
     DataStorageClient,
@@ -19,7 +19,6 @@ from explorer.client.datastorage import (
 from explorer.config import ENV_TOKEN, ENV_URL, cache_path
 from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
-from explorer.models.decode import Status
 from explorer.store.cache import Cache
 
 
@@ -171,11 +170,7 @@ def render_result(result: SyncResult, source: str, path: Path, total: int) -> st
         f"  pages           {result.pages:>12,}",
         f"  retries         {result.retries:>12,}",
     ]
-    if result.by_status:
-        lines += ["", "Stored by status:"]
-        for status in Status:
-            if result.by_status[status]:
-                lines.append(f"  {status:<24} {result.by_status[status]:>10,}")
+    lines += status_lines(result.by_status)
     lines.append("")
     if result.since:
         lines.append(f"since {clean(result.since)}")
