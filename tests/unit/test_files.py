@@ -110,3 +110,8 @@ def test_shape_detection_never_raises_anything_but_input_error(data: bytes) -> N
         return
     for record in records:
         assert record.ok or record.error
+
+
+def test_a_byte_order_mark_may_open_any_line() -> None:
+    records, _ = read(b'{"a": 1}\n\xef\xbb\xbf{"a": 2}\n')
+    assert [r.value for r in records] == [{"a": 1}, {"a": 2}]

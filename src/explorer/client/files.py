@@ -177,7 +177,8 @@ def _parse_line(number: int, text: bytes) -> Record:
     if text is _TOO_LONG:
         return Record(locator, number, error=f"line is longer than {MAX_LINE // 2**20} MiB")
     try:
-        return Record(locator, number, parse_json(text.strip()))
+        # A BOM can open any line of files concatenated from several exports.
+        return Record(locator, number, parse_json(text.strip().removeprefix(_BOM)))
     except _ParseFailed as exc:
         return Record(locator, number, error=f"not valid JSON: {exc}")
 
