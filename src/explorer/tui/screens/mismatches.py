@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from explorer.core.filters import Filter
+from explorer.core.filters import Filter, quote_value
 from explorer.core.stats import MismatchRow, mismatch_summary
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, safe
@@ -26,23 +24,16 @@ class MismatchesLoaded(Message):
         self.rows = rows
 
 
-def quote(value: str) -> str:
-    """A filter value: bare when it is one plain word, else in quotes."""
-    if value and not re.search(r"[\s,\"'*:]", value):
-        return value
-    return "'" + value + "'" if '"' in value else '"' + value + '"'
-
-
 def drill_expression(row: MismatchRow, base: str = "") -> str:
     """The filter that shows the events behind one mismatch row."""
     terms = [base.strip()] if base.strip() else []
     if row.service != "-":
-        terms.append(f"service:{quote(row.service)}")
+        terms.append(f"service:{quote_value(row.service)}")
     if row.event_type != "-":
-        terms.append(f"type:{quote(row.event_type)}")
+        terms.append(f"type:{quote_value(row.event_type)}")
     terms.append(f"status:{badge(row.status)}")
     if row.issue_kind != "-":
-        terms.append(f"issue:{quote(row.issue_kind)}")
+        terms.append(f"issue:{quote_value(row.issue_kind)}")
     return " ".join(terms)
 
 

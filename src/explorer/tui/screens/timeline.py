@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from explorer.core.filters import Filter
+from explorer.core.filters import Filter, quote_value
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, duration, safe, timestamp
@@ -98,7 +98,8 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             self.explorer.open_event(event.row_key.value)
 
     def action_export(self) -> None:
-        flt = Filter(f"corr:{self.correlation_id}", "correlation_id = ?", [self.correlation_id])
+        expr = f"corr:{quote_value(self.correlation_id)}"
+        flt = Filter(expr, "correlation_id = ?", [self.correlation_id])
         self.explorer.open_export_events(flt)
 
 
