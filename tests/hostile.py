@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from tests.factories import event
@@ -99,8 +101,69 @@ def corpus() -> list[tuple[str, bytes]]:
         ("binary-noise", bytes((i * 37 + 11) % 256 for i in range(300)).replace(b"\n", b" "))
     )
     lines.append(("truncated", _dumps(event())[:80]))
+    lines += _more_hostile()
     return lines
+
+
+MEGABYTE = 1_000_000
+DEEP = 10_000
+HUGE_CORR = "C" * MEGABYTE + ANSI
+EVIL_ID = "id-" + ANSI + MARKUP + "\u202e"
+
+
+def _more_hostile() -> list[tuple[str, bytes]]:
+    lines: list[tuple[str, bytes]] = []
+    big = event(event_id=str(uuid.UUID(int=2000)), correlation_id=HUGE_CORR)
+    big["actor_id"] = "A" * MEGABYTE
+    big["error_message"] = MARKUP + "E" * MEGABYTE
+    big["event_data"]["signal_name"] = "S" * MEGABYTE
+    big["event_data"]["X" * MEGABYTE] = "a megabyte key"
+    lines.append(("megabyte-strings-in-many-fields", _dumps(big)))
+    deep = _dumps(event(event_id=str(uuid.UUID(int=2001))) | {"extra_deep": "@DEEP@"})
+    nested = b"[" * DEEP + b"]" * DEEP
+    lines.append(("deep-nesting-inside-a-valid-event", deep.replace(b'"@DEEP@"', nested)))
+    objects = b'{"a": ' * DEEP + b"1" + b"}" * DEEP
+    deep = _dumps(event(event_id=str(uuid.UUID(int=2002))))
+    lines.append(
+        (
+            "deep-objects-in-event-data",
+            deep.replace(b'"event_data": {', b'"event_data": {"d": ' + objects + b", ", 1),
+        )
+    )
+    for name, stamp in [
+        ("offset-plus-14", "2026-11-20T10:00:00+14:00"),
+        ("leap-second", "2026-12-31T23:59:60Z"),
+        ("year-10000", "10000-01-01T00:00:00Z"),
+        ("nanoseconds", "2026-11-20T10:00:00.123456789Z"),
+    ]:
+        lines.append((f"timestamp-{name}", _dumps(event(event_timestamp=stamp))))
+    lines.append(("event-id-with-escapes", _dumps(event(event_id=EVIL_ID, correlation_id=EVIL_ID))))
+    lone = event(event_id="s-\ud800", correlation_id="\udfff-lone")
+    lines.append(("lone-surrogate-escaped", json.dumps(lone).encode("ascii")))
+    return lines
+
+
+def duplicates_of(event_ids: Iterable[str]) -> bytes:
+    """A second file: events with the given ids but other content."""
+    again = [event(event_id=eid, correlation_id="rr-second-file") for eid in event_ids]
+    return b"".join(_dumps(item) + b"\n" for item in again)
 
 
 def corpus_ndjson() -> bytes:
     return b"\n".join(line for _, line in corpus()) + b"\n"
+
+
+def write_corpus(path: Path) -> Path:
+    path.write_bytes(corpus_ndjson())
+    return path
+
+
+def hostile_cache(path: Path) -> Path:
+    """A cache built from the corpus through the import path (what a user would have)."""
+    from explorer.core.importer import import_files
+    from explorer.store.cache import Cache
+
+    source = write_corpus(path.with_suffix(".ndjson"))
+    with Cache.open(path, notify=lambda _: None) as cache:
+        import_files(cache, [source])
+    return path

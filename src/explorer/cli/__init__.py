@@ -42,8 +42,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ExplorerError as exc:
-            click.echo(f"audit-explorer: {exc}", err=True)
+            from explorer.cli.render import clean  # here: render loads the models
+
+            click.echo(f"audit-explorer: {clean(str(exc))}", err=True)
             sys.exit(exc.exit_code)
+        except click.ClickException as exc:  # usage errors quote what was typed
+            from explorer.cli.render import clean
+
+            exc.message = clean(exc.message)  # type: ignore[misc]
+            raise
         except KeyboardInterrupt:
             click.echo("audit-explorer: interrupted", err=True)
             sys.exit(130)

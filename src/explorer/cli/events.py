@@ -12,14 +12,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import click
 import pyarrow as pa
 
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.cli.render import clean
+from explorer.cli.render import JsonSafeStream, clean, json_safe
 from explorer.config import cache_path
 from explorer.core.export import (
     FORMATS,
@@ -105,7 +105,8 @@ def emit(rows: Rows, fmt: str, output: Path | None) -> int:
             click.echo(line)
         return int(table.num_rows)
     out = sys.stdout.buffer
-    count = write_rows(rows, out, fmt)
+    safe = cast(IO[bytes], JsonSafeStream(out))  # JSON escapes what a terminal acts on
+    count = write_rows(rows, out if fmt == "csv" else safe, fmt)
     out.flush()
     return count
 
@@ -199,7 +200,7 @@ def _cell(value: Any) -> str:
 
 def format_time(moment: datetime) -> str:
     """``2026-11-20 10:00:00.123Z`` (UTC), milliseconds only when there are some."""
-    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    text = f"{moment.year:04d}" + moment.strftime("-%m-%d %H:%M:%S")  # %Y is "1" in year 1
     if moment.microsecond:
         text += f".{moment.microsecond // 1000:03d}"
     offset = moment.utcoffset()
@@ -227,7 +228,7 @@ def timeline(correlation_id: str, cache: Path | None, fmt: str) -> None:
     if not result.steps:
         raise NotFoundError(f"no events with correlation ID {clean(correlation_id)!r} in the cache")
     if fmt == "json":
-        sys.stdout.buffer.write(dump_json(timeline_dict(result)) + b"\n")
+        sys.stdout.buffer.write(json_safe(dump_json(timeline_dict(result))) + b"\n")
         return
     for line in render_timeline(result):
         click.echo(line)

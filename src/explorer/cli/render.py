@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
+from typing import IO, Any
 
 from explorer.models.decode import Status
 
@@ -23,3 +25,32 @@ def status_lines(by_status: Mapping[str, int], heading: str = "Stored by status:
     counted = [(status, by_status.get(status, 0)) for status in Status]
     rows = [f"  {status:<24} {count:>10,}" for status, count in counted if count]
     return ["", heading, *rows] if rows else []
+
+
+# What orjson leaves raw that a terminal may act on, as UTF-8: DEL, C1 controls (0x9b is
+# CSI) and bidi overrides. Lead bytes 0xc2/0xe2 never occur inside another character.
+_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def json_safe(data: bytes) -> bytes:
+    """JSON text (UTF-8) with those characters as ``\\uXXXX`` escapes: the same JSON value."""
+    return _JSON_UNSAFE.sub(_json_escape, data)
+
+
+def _json_escape(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match.group().decode("utf-8"))
+
+
+class JsonSafeStream(io.RawIOBase):
+    """Writes JSON text through ``json_safe``: for JSON on stdout, which may be a terminal."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        super().__init__()
+        self._out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._out.write(json_safe(bytes(data)))
+        return len(data)

@@ -10,7 +10,7 @@ import click
 import orjson
 
 from explorer.cli import main
-from explorer.cli.render import clean
+from explorer.cli.render import clean, json_safe
 from explorer.client.files import EventReader
 from explorer.core.validate import Summary, validate_records
 from explorer.models.decode import Decoded, Status
@@ -46,7 +46,7 @@ def validate(file: str, fmt: str, strict: bool) -> None:
     results = validate_records(EventReader(file), summary)
     if fmt == "ndjson":
         for _, decoded in results:
-            out.write(orjson.dumps(_entry(decoded)) + b"\n")
+            out.write(json_safe(orjson.dumps(_entry(decoded))) + b"\n")
     elif fmt == "json":
         _write_json_array(out, (_entry(d) for _, d in results))
     else:
@@ -60,7 +60,7 @@ def validate(file: str, fmt: str, strict: bool) -> None:
 def _write_json_array(out: IO[bytes], entries: Any) -> None:
     out.write(b"[")
     for index, entry in enumerate(entries):
-        out.write((b",\n" if index else b"\n") + orjson.dumps(entry))
+        out.write((b",\n" if index else b"\n") + json_safe(orjson.dumps(entry)))
     out.write(b"\n]\n")
 
 

@@ -115,7 +115,8 @@ def parse_timestamp(value: object) -> datetime | None:
 
 def format_timestamp(value: datetime) -> str:
     """RFC 3339 in UTC with microseconds and ``Z`` (no ``+`` to escape in a URL)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S.%fZ")  # %Y is "1" in year 1
 
 
 def parse_relative(value: str) -> timedelta | None:
