@@ -4,6 +4,10 @@ Events that cannot be stored (not an object, no event_id, no parseable
 event_timestamp) are rejected with where they came from; everything else is stored,
 whatever its decode status. :func:`prepare` is a pure function of a list of records,
 so batches can be prepared in other processes.
+
+A large NDJSON file is imported in parallel (:mod:`explorer.core.parallel`): the main
+process only splits lines and writes to DuckDB, worker processes parse, decode and
+convert chunks of lines into Arrow batches, which are written in input order.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from explorer.client.files import EventReader, Record
 from explorer.core.validate import decode_record
 from explorer.errors import InputError
 from explorer.models.decode import Decoded
-from explorer.store.cache import BATCH_SIZE, Cache
+from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # tests tune it here
 from explorer.store.rows import RowBatch, build_rows, unstorable
+
+if TYPE_CHECKING:  # workers import this module: they need neither DuckDB nor the cache
+    from explorer.store.cache import Cache
 
 Progress = Callable[[int], None]
 
@@ -71,22 +79,43 @@ class Prepared:
     by_status: Counter[str]
     read: int
 
+    def add_to(self, result: ImportResult, cache: Cache) -> None:
+        """Write the rows and count what happened into ``result``."""
+        written = cache.write_rows(self.rows)
+        result.read += self.read
+        result.new += written.new
+        result.updated += written.updated
+        result.by_status.update(self.by_status)
+        result.add_rejected(self.rejected)
+
 
 def prepare(
-    records: Sequence[Record], *, source: str, fetched_at: datetime, prefix: str = ""
+    records: Sequence[Record],
+    *,
+    source: str,
+    fetched_at: datetime,
+    prefix: str = "",
+    texts: Sequence[bytes | None] | None = None,
 ) -> Prepared:
-    """Decode and convert a batch of records. Pure: no I/O, picklable result."""
+    """Decode and convert a batch of records. Pure: no I/O, picklable result.
+
+    ``texts``, beside ``records``, are the JSON texts they were parsed from, where known.
+    """
     rejected: list[Rejected] = []
     decodable: list[Record] = []
-    for record in records:
+    decodable_texts: list[bytes | None] = []
+    for index, record in enumerate(records):
         reason = record.error or unstorable(record.value)
         if reason is None:
             decodable.append(record)
+            decodable_texts.append(texts[index] if texts is not None else None)
         else:
             rejected.append(Rejected(prefix + record.locator, reason))
-    rows = build_rows(
-        [_slim(decode_record(record)) for record in decodable], source=source, fetched_at=fetched_at
-    )
+    decoded = [
+        _slim(decode_record(record, text))
+        for record, text in zip(decodable, decodable_texts, strict=True)
+    ]
+    rows = build_rows(decoded, source=source, fetched_at=fetched_at)
     rejected += [Rejected(prefix + decodable[i].locator, reason) for i, reason in rows.rejected]
     return Prepared(rows, rejected, Counter(rows.statuses), len(records))
 
@@ -111,13 +140,7 @@ def import_records(
     fetched_at = datetime.now(UTC)
     counted = _counting(records, progress, result.read) if progress else records
     for chunk in _chunks(counted, BATCH_SIZE):
-        prepared = prepare(chunk, source=source, fetched_at=fetched_at, prefix=prefix)
-        written = cache.write_rows(prepared.rows)
-        result.read += prepared.read
-        result.new += written.new
-        result.updated += written.updated
-        result.by_status.update(prepared.by_status)
-        result.add_rejected(prepared.rejected)
+        prepare(chunk, source=source, fetched_at=fetched_at, prefix=prefix).add_to(result, cache)
     result.elapsed += time.perf_counter() - started
     return result
 
@@ -135,14 +158,19 @@ def import_files(
     """
     for path in paths:
         _check_readable(path)
+    from explorer.core.parallel import import_ndjson  # parallel imports this module
+
     result = ImportResult()
     for path in paths:
         reader = EventReader(path)
         name = reader.name if str(path) == "-" else Path(path).name
         prefix = f"{reader.name} " if len(paths) > 1 else ""
-        import_records(
-            cache, reader, source=source or name, progress=progress, prefix=prefix, result=result
-        )
+        label = source or name
+        if str(path) != "-" and import_ndjson(
+            cache, Path(path), source=label, progress=progress, prefix=prefix, result=result
+        ):
+            continue
+        import_records(cache, reader, source=label, progress=progress, prefix=prefix, result=result)
     return result
 
 

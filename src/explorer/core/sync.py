@@ -25,9 +25,9 @@ import math
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,13 +47,15 @@ from explorer.client.datastorage import (
     resolve_token,
 )
 from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
+from explorer.core.importer import Prepared
+from explorer.core.parallel import make_pool, prepare_events, workers
 from explorer.errors import ClientError, StoreError
-from explorer.models.decode import decode
 from explorer.store.cache import Cache
 
 OVERLAP = timedelta(minutes=10)
 _TICK = timedelta(microseconds=1)
 _PAGE_SLACK = 100  # pages allowed beyond twice what the first total implies
+PARALLEL_EVENTS = 20_000  # a sync this big decodes in worker processes
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,26 @@ def _pages(
     result: SyncResult,
     opt: _Options,
 ) -> None:
-    """Store page after page; the next page is fetched while this one is decoded and stored."""
+    """Fetch, decode and store pages; what was fetched before a failure is stored."""
+    store = _Store(cache, result, opt)
+    try:
+        _loop(client, filters, result, opt, store)
+        store.drain()
+    except ClientError:
+        store.drain()
+        raise
+    finally:
+        store.close()
+
+
+def _loop(
+    client: DataStorageClient,
+    filters: EventFilters,
+    result: SyncResult,
+    opt: _Options,
+    store: _Store,
+) -> None:
+    """Page after page; the next page is fetched while this one is decoded and stored."""
     cursor = _Cursor()
     pending = _next(client, filters, cursor, result, opt, 0)
     while pending is not None:
@@ -180,15 +201,60 @@ def _pages(
         _advance(cursor, page, limit)
         pending = None
         if problem is None and page.has_more:
-            fetched = result.fetched + len(page.events)
-            pending = _next(client, filters, cursor, result, opt, fetched)
-        _store(cache, page.events, result, opt.source)
-        result.watermark = cursor.newest
-        _report(opt.progress, page, result)
+            store.fetched += len(page.events)
+            pending = _next(client, filters, cursor, result, opt, store.fetched)
+        store.add(page, cursor.newest)
         if problem is not None:
             result.stopped = problem
         elif not page.has_more:
             result.complete = True
+
+
+class _Store:
+    """Decodes and writes pages in order. A big sync decodes in worker processes (see
+    :mod:`explorer.core.parallel`), one page ahead of the writes; a small one right here."""
+
+    def __init__(self, cache: Cache, result: SyncResult, opt: _Options) -> None:
+        self.cache, self.result, self.opt = cache, result, opt
+        self.fetched = 0  # events fetched so far, written or not
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque[tuple[Future[Prepared], Page, datetime | None]] = deque()
+
+    def add(self, page: Page, newest: datetime | None) -> None:
+        now = datetime.now(UTC)
+        if self._pool is None and not self._pending and page.total >= PARALLEL_EVENTS:
+            self._pool = make_pool()
+        if self._pool is None:
+            self._write(prepare_events(page.events, self.opt.source, now), page, newest)
+            return
+        job = self._pool.submit(prepare_events, page.events, self.opt.source, now)
+        self._pending.append((job, page, newest))
+        while len(self._pending) > workers():
+            self._write_next()
+
+    def drain(self) -> None:
+        while self._pending:
+            self._write_next()
+
+    def close(self) -> None:
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _write_next(self) -> None:
+        job, page, newest = self._pending.popleft()
+        self._write(job.result(), page, newest)
+
+    def _write(self, prepared: Prepared, page: Page, newest: datetime | None) -> None:
+        stored = self.cache.write_rows(prepared.rows)
+        result = self.result
+        result.fetched += len(page.events)
+        result.new += stored.new
+        result.updated += stored.updated
+        result.rejected += len(stored.rejected)
+        result.by_status.update(prepared.by_status)
+        result.watermark = newest
+        _report(self.opt.progress, page, result)
 
 
 _Fetch = Future[tuple[Page, int]]
@@ -272,17 +338,6 @@ def _advance(cursor: _Cursor, page: Page, limit: int) -> None:
     else:  # a page all at the cursor's timestamp, or with no usable timestamps
         cursor.skip += len(page.events)
     cursor.last_ids = frozenset(_ids(page.events))
-
-
-def _store(cache: Cache, events: list[Any], result: SyncResult, source: str) -> None:
-    decoded = [decode(raw) for raw in events]
-    stored = cache.upsert(decoded, source=source)
-    result.fetched += len(events)
-    result.new += stored.new
-    result.updated += stored.updated
-    result.rejected += len(stored.rejected)
-    rejected = {position for position, _ in stored.rejected}
-    result.by_status.update(str(d.status) for i, d in enumerate(decoded) if i not in rejected)
 
 
 def _ids(events: list[Any]) -> set[str]:

@@ -10,13 +10,15 @@ from explorer.client.files import Record
 from explorer.models.decode import Decoded, Status, _describe, decode, malformed
 
 
-def decode_record(record: Record) -> Decoded:
-    """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries."""
+def decode_record(record: Record, text: bytes | None = None) -> Decoded:
+    """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries.
+
+    ``text``: the JSON text the record was parsed from, when known (see ``decode``)."""
     if record.error is not None:
         return malformed(record.locator, record.error)
     if record.line is not None and not isinstance(record.value, dict):
         return malformed(record.locator, f"expected an event object, got {_describe(record.value)}")
-    return decode(record.value)
+    return decode(record.value, text)
 
 
 @dataclass

@@ -94,10 +94,14 @@ class Decoded:
         return [issue.as_dict() for issue in self.issues]
 
 
-def decode(raw: Any) -> Decoded:
-    """Decode one event (a parsed JSON value). Never raises."""
+def decode(raw: Any, text: bytes | None = None) -> Decoded:
+    """Decode one event (a parsed JSON value). Never raises.
+
+    ``text`` may be the JSON text ``raw`` was parsed from (by orjson, so nothing was
+    lost): it is validated as is instead of serialising ``raw`` again.
+    """
     try:
-        return _decode(raw)
+        return _decode(raw, text)
     except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
         issue = Issue("type", "", f"could not be decoded: {type(exc).__name__}")
@@ -116,7 +120,7 @@ def malformed(locator: str, message: str) -> Decoded:
     return Decoded(Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None)
 
 
-def _decode(raw: Any) -> Decoded:
+def _decode(raw: Any, text: bytes | None = None) -> Decoded:
     if not isinstance(raw, dict):
         issue = Issue("not_object", "", f"expected an event object, got {_describe(raw)}")
         return Decoded(Status.INVALID, (issue,), None, None, None, raw=raw)
@@ -153,7 +157,8 @@ def _decode(raw: Any) -> Decoded:
     if info is not None and isinstance(data, dict):
         # One pass over the whole event, its payload typed by the envelope's event_type.
         # The discriminator was judged above, so findings about it are not repeated.
-        typed = _validate(_event_model(info.event_type), raw, raw, "", issues, _DISCRIMINATOR)
+        model = _event_model(info.event_type)
+        typed = _validate(model, raw, raw, "", issues, _DISCRIMINATOR, text)
         if typed is not None:
             envelope, payload = typed, typed.event_data
         elif all(i.path.startswith("event_data") for i in issues):
@@ -225,9 +230,10 @@ def _validate(
     prefix: str,
     issues: list[Issue],
     skip: tuple[str, ...] = (),
+    text: bytes | None = None,
 ) -> M | None:
     try:
-        return model.model_validate_json(_dumps(body), strict=True)
+        return model.model_validate_json(text or _dumps(body), strict=True)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             if skip and tuple(err["loc"][: len(skip)]) == skip:

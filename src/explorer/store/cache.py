@@ -26,11 +26,11 @@ import duckdb
 
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.decode import Decoded
+from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # re-exported
 from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
 
 SCHEMA_VERSION = 1
-BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
 
 Notify = Callable[[str], None]
 

@@ -63,6 +63,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("fetched_at", "TIMESTAMPTZ"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
 
 _INT32 = (-(2**31), 2**31 - 1)
 
@@ -164,11 +165,23 @@ class RowBatch:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     duplicates: int = 0
+    table: pa.Table | None = None
 
     def __len__(self) -> int:
+        if self.table is not None:
+            return int(self.table.num_rows)
         return len(self.columns["event_id"])
 
+    def freeze(self) -> RowBatch:
+        """Convert to Arrow now (in a worker process): an Arrow table pickles as buffers,
+        far cheaper to send back than lists of Python objects."""
+        self.table = self.to_arrow()
+        self.columns = {}
+        return self
+
     def to_arrow(self) -> pa.Table:
+        if self.table is not None:
+            return self.table
         try:
             return pa.Table.from_pydict(self.columns, schema=ARROW_SCHEMA)
         except (UnicodeEncodeError, pa.ArrowException):
