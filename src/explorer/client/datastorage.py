@@ -8,6 +8,7 @@ message, a repr or an exception (server text is scrubbed of it too).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import re
@@ -38,6 +39,22 @@ _MESSAGE_MAX = 200
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # what a terminal would act on (ESC starts ANSI/OSC sequences), as explorer.cli.render.clean
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# httpx logs each answer's status line and httpcore its headers: a server may echo the token
+_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2")
+
+
+class _ScrubLogs(logging.Filter):
+    """Rewrites records of the HTTP libraries' loggers without the token."""
+
+    def __init__(self, scrub: Callable[[str], str]) -> None:
+        super().__init__()
+        self._scrub = scrub
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._scrub(record.getMessage()), None
+        return True
 
 
 class Secret:
@@ -84,8 +101,14 @@ def resolve_token(
 
 
 def _checked(value: str, origin: str) -> Secret:
-    if not value or any(ch.isspace() or not ch.isprintable() for ch in value):
-        raise ClientError(f"the token from {origin} is empty or holds spaces or control characters")
+    if (
+        not value
+        or not value.isascii()
+        or any(ch.isspace() or not ch.isprintable() for ch in value)
+    ):
+        raise ClientError(
+            f"the token from {origin} is empty or holds spaces, non-ASCII or control characters"
+        )
     return Secret(value)
 
 
@@ -233,10 +256,15 @@ class DataStorageClient:
         self.retries = 0
         self._sleep = sleep
         self._rng = rng or random.Random()
+        if settings.token and not settings.token.reveal().isascii():
+            raise ClientError("the token holds non-ASCII characters (an HTTP header cannot)")
         try:
             self._http = self._connect(settings, transport)
         except (httpx.InvalidURL, ValueError) as exc:
             raise ClientError(f"bad DataStorage URL {self.url!r}: {exc}") from None
+        self._log_filter = _ScrubLogs(self._hide)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
 
     def _connect(
         self, settings: ClientSettings, transport: httpx.BaseTransport | None
@@ -265,6 +293,8 @@ class DataStorageClient:
 
     def close(self) -> None:
         self._http.close()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
     def query_events(
         self, filters: EventFilters | None = None, limit: int = 100, offset: int = 0
@@ -349,10 +379,16 @@ class DataStorageClient:
         hint = "use --ca-bundle FILE (or --insecure)"
         return f"{self.url}: TLS failed, {hint} ({self._scrub(str(exc))})"
 
-    def _scrub(self, text: str) -> str:
+    def _hide(self, text: str) -> str:
         token = self.settings.token.reveal() if self.settings.token else ""
-        if token:
-            text = text.replace(token, "***")
+        if token:  # as sent, and as quoted in a str or bytes repr (httpx's header errors)
+            for form in {token, repr(token)[1:-1], repr(token.encode(errors="replace"))[2:-1]}:
+                text = text.replace(form, "***")
+        return text
+
+    def _scrub(self, text: str) -> str:
+        """Server or library text as one safe line: no token, no controls, not too long."""
+        text = self._hide(text)
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
         return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 3] + "..."
 
@@ -437,7 +473,7 @@ def page_from_json(body: Any) -> Page:
 
 def error_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
     """One line for a non-200 answer: problem+json detail, a hint, or a proxy's page title."""
-    status = f"{response.status_code} {response.reason_phrase or 'error'}".strip()
+    status = scrub(f"{response.status_code} {response.reason_phrase or 'error'}".strip())
     detail = _problem_detail(response)
     if response.status_code == 401:
         hint = "check the token (--token/--token-file/AUDIT_EXPLORER_TOKEN)"
