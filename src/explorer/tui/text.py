@@ -50,7 +50,7 @@ def timestamp(moment: Any) -> str:
         return clean(moment)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}" + moment.strftime("-%m-%d %H:%M:%S")  # %Y is "1" in year 1
+    return f"{moment.year:04d}{moment:-%m-%d %H:%M:%S}"  # %Y is "1" in year 1
 
 
 def fit(text: str, width: int) -> str:
