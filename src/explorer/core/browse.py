@@ -37,6 +37,7 @@ _AFTER = "(event_timestamp < ? OR (event_timestamp = ? AND event_id < ?))"
 _BEFORE = "(event_timestamp > ? OR (event_timestamp = ? AND event_id > ?))"
 _JSON_COLUMNS = frozenset({"event_data", "decode_issues", "extra"})
 SUMMARY_WIDTH = 160
+_BOUND_FROM = 250_000  # candidates from which a window's scan is bounded first (see below)
 
 Key = tuple[datetime, str]
 
@@ -146,11 +147,53 @@ class EventBrowser:
         if key is not None:
             where = f"({where}) AND {_AFTER if down else _BEFORE}"
             params += [key[0], key[0], key[1]]
-        order = _ORDER_DESC if down else _ORDER_ASC
-        cols = ", ".join(ROW_COLUMNS)
-        sql = f"SELECT {cols} FROM events WHERE {where} {order} LIMIT ? OFFSET ?"  # noqa: S608
-        found = [_event_row(r) for r in execute(cur, sql, [*params, size, skip]).fetchall()]
+        ids = _window_ids(cur, where, params, down, skip, size, bound=total >= _BOUND_FROM)
+        found = _rows_by_id(cur, ids)
         return found if down else found[::-1]
+
+
+def _window_ids(
+    cur: Cursor,
+    where: str,
+    params: list[object],
+    down: bool,
+    skip: int,
+    size: int,
+    *,
+    bound: bool,
+) -> list[str]:
+    """The event_ids of rows ``skip`` .. ``skip + size`` in key order.
+
+    The window's columns are fetched afterwards by primary key, for these rows only:
+    reading event_data in the ordered scan costs ~5x. With ``bound`` (many candidates),
+    the timestamp of the window's last row bounds the ordered scan first: ordering by the
+    timestamp alone reads one column, while the event_id tie-break reads the id of every
+    candidate. Every row of the window is within the bound, so the result is the same;
+    on a million events the first window takes ~6 ms instead of ~28 ms. With few
+    candidates the bound would only cost another pass of the filter.
+    """
+    direction = "DESC" if down else "ASC"
+    sql = f"SELECT event_timestamp FROM events WHERE {where} ORDER BY event_timestamp {direction}"  # noqa: S608
+    found = None
+    if bound:
+        found = execute(cur, sql + " LIMIT 1 OFFSET ?", [*params, skip + size - 1]).fetchone()
+    if found is not None:
+        where = f"({where}) AND event_timestamp {'>=' if down else '<='} ?"
+        params = [*params, found[0]]
+    order = _ORDER_DESC if down else _ORDER_ASC
+    sql = f"SELECT event_id FROM events WHERE {where} {order} LIMIT ? OFFSET ?"  # noqa: S608
+    return [r[0] for r in execute(cur, sql, [*params, size, skip]).fetchall()]
+
+
+def _rows_by_id(cur: Cursor, ids: list[str]) -> list[EventRow]:
+    """The table rows of ``ids``, in that order."""
+    if not ids:
+        return []
+    cols = ", ".join(ROW_COLUMNS)
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT {cols} FROM events WHERE event_id IN ({marks})"  # noqa: S608 - only marks
+    by_id = {r[0]: r for r in execute(cur, sql, ids).fetchall()}
+    return [_event_row(by_id[i]) for i in ids if i in by_id]
 
 
 def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
