@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SHOWN_MAX = 1_000  # characters of one value on screen
 _BADGES = {
     "ok": "ok",
     "drift": "drift",
@@ -23,9 +24,15 @@ _BADGES = {
 }
 
 
-def clean(value: object) -> str:
-    """One line of visible text: controls become escapes such as ``\\x1b`` and ``\\n``."""
+def clean(value: object, limit: int = SHOWN_MAX) -> str:
+    """One line of visible text: controls become escapes such as ``\\x1b`` and ``\\n``.
+
+    Past ``limit`` characters the text is cut and says how much more there is: a megabyte
+    string would cost every redraw (wrapped, thousands of lines), and exports have it whole.
+    """
     text = value if isinstance(value, str) else "" if value is None else str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}… (+{len(text) - limit:,} characters)"
     return _CONTROL.sub(_escape, text)
 
 
