@@ -13,6 +13,7 @@ big enough to repay its start-up (about a second, mostly building the models).
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import time
@@ -199,8 +200,20 @@ def _exact_text(record: Record, text: bytes) -> bytes | None:
 # -- sync pages ------------------------------------------------------------------------------
 
 
-def prepare_events(events: list[Any], source: str, fetched_at: datetime) -> Prepared:
+def pack(events: list[Any]) -> bytes | list[Any]:
+    """Parsed JSON for a worker: ``marshal`` is exact for JSON values (big integers, NaN,
+    lone surrogates) and ~6x cheaper to write than pickle; the main process is the
+    bottleneck, the workers have cores to spare."""
+    try:
+        return marshal.dumps(events)
+    except ValueError:  # not plain JSON values after all
+        return events
+
+
+def prepare_events(events: bytes | list[Any], source: str, fetched_at: datetime) -> Prepared:
     """Decode and convert one page of parsed events (in a worker: rows as Arrow)."""
+    if isinstance(events, bytes):
+        events = marshal.loads(events)  # written by pack(), in this program
     rows = build_rows([_slim(decode(raw)) for raw in events], source=source, fetched_at=fetched_at)
     rejected = [Rejected(f"item {i}", reason) for i, reason in rows.rejected]
     return Prepared(rows.freeze(), rejected, Counter(rows.statuses), len(events))
