@@ -6,6 +6,7 @@ while another process holds the cache says so.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, Tree
 
+from explorer.store.cache import Cache
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.mismatches import MismatchesScreen
@@ -210,3 +212,31 @@ async def test_started_while_another_process_writes_the_cache(
             await settle(pilot)
     finally:
         holder.communicate("done\n", timeout=30)
+
+
+async def test_a_cli_import_while_the_explorer_is_open_says_so(
+    corpus_cache: Path, make_app: MakeApp, tmp_path: Path
+) -> None:
+    mine = tmp_path / "open.duckdb"
+    mine.write_bytes(corpus_cache.read_bytes())
+    source = tmp_path / "more.ndjson"
+    source.write_bytes(corpus_cache.with_suffix(".ndjson").read_bytes())
+    app = make_app(mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.screen.query_one(EventsTable).total
+        for command in (["import", str(source)], ["events", "--format", "ndjson"]):
+            result = subprocess.run(
+                [sys.executable, "-m", "explorer", *command, "--cache", str(mine)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 1 and result.stdout == ""
+            assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+            assert f"is in use by another process (PID {os.getpid()})" in result.stderr
+        await pilot.press("down", "t")
+        await settle(pilot)
+        assert_safe(app)
+    with Cache.open(mine, read_only=True) as cache:
+        assert cache.count() == before

@@ -1,0 +1,87 @@
+"""The core on a cache built from the hostile corpus: exports read back exactly, every
+built-in named query runs and exports, timelines build for every correlation ID."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from explorer.core.export import FORMATS, export_query, export_rows
+from explorer.core.filters import events_sql, parse_filter
+from explorer.core.queries import load_queries, query_rows
+from explorer.core.timeline import build_timeline
+from explorer.store.cache import Cache
+from tests.hostile import ANSI, EVIL_ID, HUGE_CORR, MARKUP, hostile_cache
+
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = hostile_cache(tmp_path_factory.mktemp("hostile-core") / "hostile.duckdb")
+    with Cache.open(path, read_only=True) as cache:
+        yield cache.connection
+
+
+def _read(path: Path, fmt: str) -> list[dict[str, Any]]:
+    if fmt == "parquet":
+        return pq.read_table(path).to_pylist()
+    text = path.read_text(encoding="utf-8")
+    if fmt == "json":
+        return list(json.loads(text))
+    if fmt == "ndjson":
+        return [json.loads(line) for line in text.splitlines()]
+    csv.field_size_limit(sys.maxsize)
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exports_carry_hostile_values_exactly(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str
+) -> None:
+    sql, params = events_sql(parse_filter(""))
+    out = tmp_path / f"all.{fmt}"
+    result = export_query(conn, sql, params, out, fmt)
+    rows = _read(out, fmt)
+    total = conn.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    assert result.rows == len(rows) == total
+    by_id = {row["event_id"]: row for row in rows}
+    assert by_id[EVIL_ID]["correlation_id"] == EVIL_ID
+    types = {str(row["event_type"]) for row in rows}
+    assert any(t.endswith(ANSI) for t in types) and any(t.endswith(MARKUP) for t in types)
+    assert any(row["correlation_id"] == HUGE_CORR for row in rows)
+    assert list(tmp_path.iterdir()) == [out], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("name", sorted(load_queries()))
+def test_every_builtin_query_runs_and_exports_on_hostile_data(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str
+) -> None:
+    query = load_queries()[name]
+    for fmt in FORMATS:
+        out = tmp_path / f"{name}.{fmt}"
+        result = export_rows(query_rows(conn, query, {}, now=NOW), out, fmt)
+        assert result.rows == len(_read(out, fmt))
+
+
+def test_a_timeline_for_every_correlation_id(conn: duckdb.DuckDBPyConnection) -> None:
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT correlation_id FROM events").fetchall()]
+    assert len(ids) >= 8
+    for corr in ids:
+        if corr is None:
+            continue
+        timeline = build_timeline(conn, corr)
+        assert timeline.steps and timeline.correlation_id == corr
+        assert all(step.timestamp.tzinfo is not None for step in timeline.steps)
+        stamps = [step.timestamp for step in timeline.steps]
+        assert stamps == sorted(stamps)
