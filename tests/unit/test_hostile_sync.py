@@ -14,7 +14,7 @@ from explorer.core.demo_server import DemoServer
 from explorer.core.sync import SyncResult, run_sync
 from explorer.store.cache import Cache
 from explorer.store.rows import parse_timestamp
-from tests.factories import event
+from tests.factories import TIMESTAMP, event
 from tests.hostile import corpus
 
 
@@ -72,3 +72,24 @@ def test_paging_through_the_last_microsecond_of_year_9999(tmp_path: Path) -> Non
     result, stored = _sync(tmp_path / "year-9999.duckdb", events, page_size=2)
     assert result.complete, result.stopped
     assert stored == {e["event_id"] for e in events}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core/sync.py watermark: the newest event_timestamp seen becomes the next since, so "
+    "one future-dated event (year 2400) makes every later incremental sync skip new events; "
+    "capping the watermark at the time the sync started would keep them",
+)
+def test_a_future_dated_event_does_not_hide_later_events(tmp_path: Path) -> None:
+    events = [event(event_timestamp="2400-01-01T00:00:00Z"), event(event_timestamp=TIMESTAMP)]
+    newer = event(event_timestamp="2026-11-21T10:00:00Z")
+    with (
+        DemoServer(events) as server,
+        Cache.open(tmp_path / "future.duckdb", notify=lambda _: None) as cache,
+    ):
+        for added in ([newer], []):
+            with DataStorageClient(ClientSettings(server.url), sleep=lambda _: None) as client:
+                result = run_sync(cache, client, EventFilters(), source="h", page_size=10)
+            assert result.complete
+            server.add_events(added)
+        assert cache.count() == 3, "the event that arrived between the syncs is missing"
