@@ -1,0 +1,189 @@
+"""The performance paths give exactly what the plain paths give.
+
+Parallel import and sync (worker processes), grouped writes that try a plain INSERT
+first, and bounded window scans only run on big inputs; here their thresholds are
+lowered so that small inputs take them, and the results are compared with the plain way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
+from explorer.client.files import Record, _parse_line
+from explorer.core import browse, importer, parallel, sync
+from explorer.core.browse import EventBrowser
+from explorer.core.demo import demo_events
+from explorer.core.demo_server import DemoServer
+from explorer.core.importer import ImportResult, import_files, prepare
+from explorer.core.sync import SyncResult, run_sync
+from explorer.store.cache import Cache
+from tests.factories import event
+from tests.tui.sample import synthetic
+
+_COLUMNS = "* EXCLUDE (fetched_at)"
+
+
+def rows(cache: Cache) -> list[tuple[Any, ...]]:
+    sql = f"SELECT {_COLUMNS} FROM events ORDER BY event_id"
+    return cache.connection.execute(sql).fetchall()
+
+
+def summary(result: ImportResult | SyncResult) -> tuple[Any, ...]:
+    rejected = getattr(result, "rejected", None)
+    reasons = [(r.locator, r.reason) for r in rejected] if isinstance(rejected, list) else rejected
+    return (result.new, result.updated, dict(result.by_status), reasons)
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every input is big enough for the fast paths; batches are tiny."""
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 7)
+    monkeypatch.setattr(sync, "PARALLEL_EVENTS", 0)
+    monkeypatch.setattr(sync, "BATCH_SIZE", 25)
+
+
+@pytest.fixture
+def caches(tmp_path: Path) -> Iterator[tuple[Cache, Cache]]:
+    plain = Cache.open(tmp_path / "plain.duckdb", notify=lambda _: None)
+    quick = Cache.open(tmp_path / "fast.duckdb", notify=lambda _: None)
+    yield plain, quick
+    plain.close()
+    quick.close()
+
+
+def awkward_ndjson(path: Path) -> Path:
+    """Blank lines, a BOM, bad lines, a duplicate id across batches, a big integer."""
+    good = [event(event_id=f"e{i:02}") for i in range(30)]
+    lines = [json.dumps(e) for e in good]
+    lines[0] = "\ufeff" + lines[0]
+    lines[5] = ""
+    lines[9] = "{not json"
+    lines[12] = "[1, 2]"
+    lines[20] = json.dumps(event(event_id="e03", duration_ms=10**30))
+    lines[25] = "   "
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_parallel_import_stores_what_the_plain_import_stores(
+    caches: tuple[Cache, Cache], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = awkward_ndjson(tmp_path / "in.ndjson")
+    plain, quick = caches
+    monkeypatch.setattr(importer, "BATCH_SIZE", 7)
+    expected = import_files(plain, [path])
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    ran: list[bool] = []
+    real_run = parallel._run
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        ran.append(True)
+        real_run(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "_run", spy)
+    got = import_files(quick, [path])
+    assert ran == [True]
+    assert summary(got) == summary(expected) and got.read == expected.read == 28
+    assert rows(quick) == rows(plain)
+    again = import_files(quick, [path])  # every id stored: the careful write path
+    assert (again.new, again.updated) == (0, expected.new + expected.updated)
+    assert rows(quick) == rows(plain)
+
+
+def test_a_json_array_is_left_to_the_reader(tmp_path: Path, fast: None) -> None:
+    path = tmp_path / "array.json"
+    path.write_text(json.dumps([event(), event()]))
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        assert not parallel.import_ndjson(
+            cache, path, source="s", progress=None, prefix="", result=ImportResult()
+        )
+        assert import_files(cache, [path]).new == 2
+
+
+def test_validating_the_line_is_validating_the_value() -> None:
+    lines = [json.dumps(e).encode() for e in demo_events(300, seed=3)]
+    records = [_parse_line(i + 1, line) for i, line in enumerate(lines)]
+    fetched = datetime(2026, 11, 21, tzinfo=UTC)
+    plain = prepare(records, source="s", fetched_at=fetched)
+    texts = [parallel._exact_text(r, line) for r, line in zip(records, lines, strict=True)]
+    assert all(texts)
+    quick = prepare(records, source="s", fetched_at=fetched, texts=texts)
+    assert quick.rows.columns == plain.rows.columns
+
+
+def sync_into(cache: Cache, server: DemoServer) -> SyncResult:
+    with DataStorageClient(ClientSettings(url=server.url)) as client:
+        return run_sync(cache, client, EventFilters(), source="s", page_size=10)
+
+
+def test_parallel_sync_stores_what_the_plain_sync_stores(
+    caches: tuple[Cache, Cache], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = list(demo_events(120, seed=5))
+    events.append({**events[3], "event_data": "not an object"})  # the same id again
+    events.append({"event_id": "no-time"})  # rejected
+    plain, quick = caches
+    with DemoServer(events) as server:
+        expected = sync_into(plain, server)
+        monkeypatch.setattr(sync, "PARALLEL_EVENTS", 0)
+        monkeypatch.setattr(sync, "BATCH_SIZE", 25)
+        got = sync_into(quick, server)
+        again = sync_into(quick, server)
+    assert expected.complete and got.complete
+    assert (got.fetched, got.pages) == (expected.fetched, expected.pages)
+    assert summary(got) == summary(expected)
+    assert rows(quick) == rows(plain)
+    assert again.complete and again.new == 0
+
+
+def test_write_many_counts_each_batch_in_order(tmp_path: Path) -> None:
+    fetched = datetime(2026, 11, 21, tzinfo=UTC)
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+
+        def batch(*ids: str) -> Any:
+            records = [Record(f"item {i}", None, event(event_id=i)) for i in ids]
+            return prepare(records, source="s", fetched_at=fetched).rows
+
+        cache.write_rows(batch("a", "b"))
+        results = cache.write_many([batch("c"), batch("b", "d"), batch("d", "e")])
+        assert [(r.new, r.updated) for r in results] == [(1, 0), (1, 1), (1, 1)]
+        assert cache.count() == 5
+
+
+@pytest.fixture(scope="module")
+def conn() -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    synthetic(conn, 1500)
+    # many rows at one timestamp: the bound must keep every tie
+    stamp = datetime(2026, 11, 1, tzinfo=UTC)
+    conn.execute("UPDATE events SET event_timestamp = ? WHERE event_id < 'e0300'", [stamp])
+    conn.execute(
+        "UPDATE events SET event_timestamp = event_timestamp + INTERVAL 1 DAY "
+        "WHERE event_id LIKE '%7'"
+    )
+    return conn
+
+
+@pytest.mark.parametrize("start", [0, 1, 199, 250, 700, 1300, 1490])
+@pytest.mark.parametrize("where", ["TRUE", "event_id LIKE '%3%'"])
+def test_bounded_windows_are_the_same_windows(
+    conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, start: int, where: str
+) -> None:
+    plain = EventBrowser(where)
+    expected = [r.event_id for r in plain.window(conn.cursor(), start, 200).rows]
+    monkeypatch.setattr(browse, "_BOUND_FROM", 0)
+    bounded = EventBrowser(where)
+    assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
+    # and through keyset anchors, from either end
+    bounded.window(conn.cursor(), max(0, start - 200), 200)
+    bounded.last(conn.cursor(), 200)
+    assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
