@@ -34,7 +34,7 @@ print("ready", cache.count(), flush=True)
 sys.stdin.readline()
 """
 EVENTS = 300
-BIG = 30_000
+BIG = 25_000
 
 
 def _ndjson(path: Path, count: int, seed: int = 7) -> Path:
@@ -44,11 +44,19 @@ def _ndjson(path: Path, count: int, seed: int = 7) -> Path:
     return path
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Path:
-    path = tmp_path / "shared.duckdb"
-    source = _ndjson(tmp_path / "first.ndjson", EVENTS)
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("shared")
+    path = folder / "template.duckdb"
+    source = _ndjson(folder / "first.ndjson", EVENTS)
     assert CliRunner().invoke(main, ["import", str(source), "--cache", str(path)]).exit_code == 0
+    return path
+
+
+@pytest.fixture
+def cache(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "shared.duckdb"
+    path.write_bytes(template.read_bytes())
     return path
 
 

@@ -152,10 +152,12 @@ async def test_hostile_timelines(corpus_cache: Path, make_app: MakeApp) -> None:
             assert isinstance(app.screen, TimelineScreen)
             assert app.screen.query_one(DataTable).row_count >= 1
             assert_safe(app)
-            await pilot.press("enter")  # the step's detail
-            await settle(pilot)
-            assert_safe(app)
-            await pilot.press("escape", "escape")
+            if index in (corrs[EVIL_ID], corrs[HUGE_CORR]):
+                await pilot.press("enter")  # the step's detail
+                await settle(pilot)
+                assert_safe(app)
+                await pilot.press("escape")
+            await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, EventsScreen)
 
