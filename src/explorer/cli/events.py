@@ -181,7 +181,7 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, limit: int = MAX_CELL) -> str:
     if value is None:
         text = ""
     elif isinstance(value, datetime):
@@ -195,7 +195,7 @@ def _cell(value: Any) -> str:
     else:
         text = str(value)
     text = clean(text)
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_time(moment: datetime) -> str:
@@ -268,7 +268,7 @@ def _step_dict(step: Step) -> dict[str, Any]:
 def render_timeline(result: Timeline) -> list[str]:
     chain = f"{result.chain_breaks} chain breaks" if result.chain_breaks else "hash chain ok"
     head = (
-        f"{clean(result.correlation_id)}: {len(result.steps)} events over "
+        f"{_cell(result.correlation_id, 200)}: {len(result.steps)} events over "
         f"{format_duration(result.duration)}, {result.failures} failures, "
         f"{result.decode_problems} decode problems, {chain}"
     )
@@ -277,9 +277,9 @@ def render_timeline(result: Timeline) -> list[str]:
             format_time(step.timestamp),
             "+" + format_duration(step.since_start),
             "" if step.since_prev is None else "+" + format_duration(step.since_prev),
-            clean(step.service or ""),
-            clean(step.event_type or ""),
-            clean(step.outcome or ""),
+            _cell(step.service),
+            _cell(step.event_type),
+            _cell(step.outcome),
             _badge(step.decode_status),
             _marks(step),
         ]
