@@ -33,6 +33,7 @@ from explorer.tui.widgets.event_detail import EventDetail
 from explorer.tui.widgets.events_table import EventsTable
 from tests.hostile import EVIL_ID, HUGE_CORR, hostile_cache
 from tests.tui.test_app import SIZE, settle
+from tests.unit.test_hostile_secrets import TOKEN, echo_server, echo_url
 
 pytestmark = pytest.mark.anyio
 MakeApp = Callable[..., ExplorerApp]
@@ -242,3 +243,25 @@ async def test_a_cli_import_while_the_explorer_is_open_says_so(
         assert_safe(app)
     with Cache.open(mine, read_only=True) as cache:
         assert cache.count() == before
+
+
+async def test_a_hostile_server_answer_is_a_plain_notification(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIT_EXPLORER_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("AUDIT_EXPLORER_TOKEN", TOKEN)
+    # the problem detail holds markup, ANSI/OSC, the token and a newline
+    with echo_server("evil") as echo:
+        monkeypatch.setenv("AUDIT_EXPLORER_URL", echo_url(echo))
+        app = make_app(tmp_path / "synced.duckdb")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("s")
+            await settle(pilot)
+            await settle(pilot)
+            problems = [n for n in app._notifications if n.severity in ("warning", "error")]
+            assert problems, "the failure is shown"
+            for note in problems:
+                assert TOKEN not in note.message and "Bearer ***" in note.message
+                assert UNSAFE.search(note.message) is None
+                assert "[reverse]x[/reverse]" in note.message and not note.markup
+            assert TOKEN not in app.export_screenshot()

@@ -14,6 +14,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,11 @@ from click.testing import CliRunner
 from explorer.cli import main
 from explorer.client.datastorage import ClientSettings, DataStorageClient, Secret
 from explorer.errors import ClientError
+from tests.cli.test_hostile_cli import assert_terminal_safe
+from tests.hostile import ANSI, MARKUP
 
 TOKEN = "echo-token-4c1d2b9e"
-MODES = ("problem", "fields", "html", "reason", "redirect", "text", "401", "403", "429")
+MODES = ("problem", "fields", "html", "reason", "redirect", "text", "401", "403", "429", "evil")
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -39,11 +42,13 @@ class _Echo(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         auth = self.headers.get("Authorization", "")
         mode = self.server.mode
-        if mode in ("problem", "401", "403", "429", "fields"):
+        if mode in ("problem", "401", "403", "429", "fields", "evil"):
             status = {"401": 401, "403": 403, "429": 429}.get(mode, 500)
             body: dict[str, Any] = {"title": auth, "status": status, "detail": f"got {auth}"}
             if mode == "fields":
                 body = {"detail": "invalid", "field_errors": {"authorization": auth}}
+            if mode == "evil":
+                body["detail"] = f"{MARKUP} {ANSI} got {auth}\nsecond line"
             self._send(status, "application/problem+json", json.dumps(body).encode())
         elif mode == "html":
             page = f"<html><head><title>{auth}</title></head><body>{auth}</body></html>"
@@ -74,18 +79,27 @@ class _EchoServer(ThreadingHTTPServer):
     mode = "problem"
 
 
-@pytest.fixture
-def echo() -> Iterator[_EchoServer]:
+@contextmanager
+def echo_server(mode: str = "problem") -> Iterator[_EchoServer]:
     server = _EchoServer(("127.0.0.1", 0), _Echo)
+    server.mode = mode
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
-def _url(server: _EchoServer) -> str:
+@pytest.fixture
+def echo() -> Iterator[_EchoServer]:
+    with echo_server() as server:
+        yield server
+
+
+def echo_url(server: _EchoServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host!s}:{port}"
 
@@ -108,7 +122,7 @@ def test_an_echoing_server_never_gets_the_token_shown_or_stored(
         "AUDIT_EXPLORER_URL": None,
     }
     caplog.set_level(logging.DEBUG)  # httpx and httpcore log requests at DEBUG
-    args = ["sync", "--url", _url(echo), "--cache", str(cache), "--max-tries", "2"]
+    args = ["sync", "--url", echo_url(echo), "--cache", str(cache), "--max-tries", "2"]
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code == 1, result.output
     assert result.stderr.count("audit-explorer: ") == 1
@@ -116,8 +130,9 @@ def test_an_echoing_server_never_gets_the_token_shown_or_stored(
     assert result.exc_info is not None
     shown = "".join(traceback.format_exception(*result.exc_info))
     _no_token(result.stdout, result.stderr, caplog.text, shown)
-    if mode in ("problem", "fields", "html", "403"):  # the echo is quoted, token hidden
+    if mode in ("problem", "fields", "html", "403", "evil"):  # the echo is quoted, token hidden
         assert "Bearer ***" in result.stderr
+    assert_terminal_safe(result.stderr)
     _no_token(cache.read_bytes())
     out = tmp_path / "export.json"
     exported = CliRunner().invoke(main, ["events", "--cache", str(cache), "-o", str(out)])
@@ -131,7 +146,7 @@ def test_a_real_process_with_a_token_file(echo: _EchoServer, tmp_path: Path) -> 
     token_file.write_text(TOKEN + "\n", encoding="utf-8")
     cache = tmp_path / "cache.duckdb"
     result = subprocess.run(
-        [sys.executable, "-m", "explorer", "sync", "--url", _url(echo), "--cache", str(cache),
+        [sys.executable, "-m", "explorer", "sync", "--url", echo_url(echo), "--cache", str(cache),
          "--token-file", str(token_file), "--max-tries", "1"],
         capture_output=True,
         timeout=60,
@@ -148,7 +163,7 @@ def test_a_real_process_with_a_token_file(echo: _EchoServer, tmp_path: Path) -> 
     "token", [TOKEN + "\n", TOKEN + "\t", TOKEN + "\\", "\x01" + TOKEN, "é" + TOKEN]
 )
 def test_a_token_the_http_layer_refuses_is_not_quoted_back(echo: _EchoServer, token: str) -> None:
-    settings = ClientSettings(_url(echo), token=Secret(token), max_tries=1)
+    settings = ClientSettings(echo_url(echo), token=Secret(token), max_tries=1)
     # refused when the client is made, or when sending
     with pytest.raises(ClientError) as info, DataStorageClient(settings, sleep=lambda _: None) as c:
         c.query_events()
