@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, Tree
 
+from explorer.core.filters import quote_value
 from explorer.store.cache import Cache
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.events import EventsScreen
@@ -31,7 +32,8 @@ from explorer.tui.text import clean
 from explorer.tui.widgets.empty_state import EmptyState
 from explorer.tui.widgets.event_detail import EventDetail
 from explorer.tui.widgets.events_table import EventsTable
-from tests.hostile import EVIL_ID, HUGE_CORR, hostile_cache
+from explorer.tui.widgets.filter_bar import FilterBar
+from tests.hostile import EVIL_ID, HUGE_CORR, MARKUP, hostile_cache
 from tests.tui.test_app import SIZE, settle
 from tests.unit.test_hostile_secrets import TOKEN, echo_server, echo_url
 
@@ -185,6 +187,7 @@ async def test_hostile_mismatches_and_stats(corpus_cache: Path, make_app: MakeAp
 
 _HOLDER = """
 import sys
+from explorer.core.filters import quote_value
 from explorer.store.cache import Cache
 cache = Cache.open(sys.argv[1], notify=lambda _: None)
 print("ready", flush=True)
@@ -265,3 +268,27 @@ async def test_a_hostile_server_answer_is_a_plain_notification(
                 assert UNSAFE.search(note.message) is None
                 assert "[reverse]x[/reverse]" in note.message and not note.markup
             assert TOKEN not in app.export_screenshot()
+
+
+async def test_hostile_filter_expressions(corpus_cache: Path, make_app: MakeApp) -> None:
+    app = make_app(corpus_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        table = screen.query_one(EventsTable)
+        screen.apply_filter(f"corr:{quote_value(EVIL_ID)}")
+        await settle(pilot)
+        assert table.total == 1 and table.highlighted is not None
+        assert table.highlighted.event_id == EVIL_ID
+        assert_safe(app)
+        for expr in (MARKUP, '"unclosed \x1b[31m', "sevrity:\x1b]0;x\x07", "'; DROP TABLE events"):
+            screen.apply_filter(expr)
+            await settle(pilot)
+            assert_safe(app)
+        suggester = screen.query_one(FilterBar).suggester
+        assert await suggester.get_suggestion("corr:rr-pay") == "corr:rr-payment-api-01"
+        assert await suggester.get_suggestion("corr:id-") is None  # ESC in the only match
+        screen.apply_filter("")
+        await settle(pilot)
+        assert table.total == app.cursor().execute("SELECT count(*) FROM events").fetchall()[0][0]

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.highlighter import Highlighter
 from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -76,3 +77,33 @@ def duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
     return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
+
+
+# One visible stand-in per control character (U+241B for ESC), so an edited value keeps its
+# length and the cursor stays where it is: for Input widgets, which show their value raw.
+_PICTURES = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x7F: 0x2421,
+    **dict.fromkeys([*range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)], 0xFFFD),
+    **dict.fromkeys(range(0x2066, 0x206A), 0xFFFD),
+}
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character as one visible character (same length)."""
+    return text.translate(_PICTURES)
+
+
+def has_controls(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+class VisibleControls(Highlighter):
+    """An Input highlighter that shows control characters instead of sending them."""
+
+    def __call__(self, text: str | Text) -> Text:
+        plain = text.plain if isinstance(text, Text) else text
+        return Text(visible(plain), no_wrap=True, overflow="ignore", end="")
+
+    def highlight(self, text: Text) -> None:
+        """Nothing to style: ``__call__`` does the work."""

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from explorer.core.export import FORMATS, ExportResult, export_query
 from explorer.tui.screens.base import ExplorerScreenMixin
-from explorer.tui.text import clean
+from explorer.tui.text import VisibleControls, clean
 
 
 class ExportFinished(Message):
@@ -47,7 +47,11 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
                 [(f, f) for f in FORMATS], value="csv", allow_blank=False, id="export-format"
             )
             yield Label("Path")
-            yield Input(str(self.directory / "audit-events.csv"), id="export-path")
+            yield Input(
+                str(self.directory / "audit-events.csv"),
+                highlighter=VisibleControls(),
+                id="export-path",
+            )
             yield Static("", id="export-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="export-cancel")

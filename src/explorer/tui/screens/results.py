@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from explorer.core.queries import NamedQuery, bind_params, load_queries, run_query
 from explorer.errors import ExplorerError
 from explorer.tui.screens.base import ExplorerScreenMixin
-from explorer.tui.text import clean
+from explorer.tui.text import VisibleControls, clean
 from explorer.tui.widgets.result_table import ResultTable
 
 
@@ -45,7 +45,9 @@ class ResultsScreen(ExplorerScreenMixin, Screen[None]):
             classes="view-summary",
             id="query-summary",
         )
-        yield Input(placeholder="parameters: name=value …", id="query-params")
+        yield Input(
+            placeholder="parameters: name=value …", highlighter=VisibleControls(), id="query-params"
+        )
         yield Vertical(id="query-result", classes="view-table")
         yield Footer()
 

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from explorer.core.filters import Filter, apply_completion, complete, parse_filter
 from explorer.errors import ExplorerError, FilterError
-from explorer.tui.text import clean
+from explorer.tui.text import VisibleControls, clean, has_controls
 
 ValueSource = Callable[[str, str], list[str]]
 HINT = "service:gateway  type:aiagent.*  status:invalid  outcome:failure  since:24h  -status:ok"
@@ -41,7 +41,9 @@ class FilterSuggester(Suggester):
         if not candidates:
             return None
         completed, _ = apply_completion(value, len(value), candidates[0])
-        return completed if completed != value else None
+        if completed == value or has_controls(completed):  # a ghost text is drawn raw
+            return None
+        return completed
 
 
 class FilterBar(Vertical):
@@ -86,6 +88,7 @@ class FilterBar(Vertical):
         yield Input(
             placeholder="Filter (press /): keys, values, bare words…",
             suggester=self.suggester,
+            highlighter=VisibleControls(),
             id="filter-input",
         )
         yield Static(Text(HINT, end=""), id="filter-hint")
