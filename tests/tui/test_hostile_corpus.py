@@ -39,6 +39,7 @@ from tests.unit.test_hostile_secrets import TOKEN, echo_server, echo_url
 
 pytestmark = pytest.mark.anyio
 MakeApp = Callable[..., ExplorerApp]
+SVG_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 HUGE_ID = "00000000-0000-0000-0000-0000000007d0"
 UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -82,7 +83,8 @@ def assert_safe(app: App[object]) -> str:
     text = shown(app.screen)
     found = UNSAFE.search(text)
     assert found is None, f"raw {found.group()!r} on {type(app.screen).__name__}"
-    assert "\x1b" not in app.export_screenshot()
+    drawn = SVG_UNSAFE.search(app.export_screenshot())  # what reaches the terminal
+    assert drawn is None, f"raw {drawn.group()!r} drawn on {type(app.screen).__name__}"
     errors = [n.message for n in app._notifications if n.severity == "error"]
     assert errors == []
     return text
