@@ -26,6 +26,7 @@ from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.mismatches import MismatchesScreen
 from explorer.tui.screens.raw import RawScreen, raw_json_text
+from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.screens.stats import StatsScreen
 from explorer.tui.screens.timeline import TimelineScreen
 from explorer.tui.text import clean
@@ -294,3 +295,21 @@ async def test_hostile_filter_expressions(corpus_cache: Path, make_app: MakeApp)
         screen.apply_filter("")
         await settle(pilot)
         assert table.total == app.cursor().execute("SELECT count(*) FROM events").fetchall()[0][0]
+
+
+@pytest.mark.parametrize("name", ["latest-state", "payload-mismatches"])
+async def test_named_query_results_on_hostile_data(
+    corpus_cache: Path, make_app: MakeApp, name: str
+) -> None:
+    app = make_app(corpus_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.run_named_query(name)
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        svg = app.export_screenshot().replace("&#160;", " ")
+        assert "[reverse]x[/reverse]" in svg, "hostile values are in view"
+        await pilot.press("end")
+        await pilot.pause()
+        assert_safe(app)
