@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
+from explorer.cli import events as events_cli
 from explorer.cli import main
 from explorer.store.cache import Cache
 from tests.hostile import (
@@ -183,6 +184,19 @@ def test_stdout_formats_parse(cache: Path, fmt: str) -> None:
         csv.field_size_limit(sys.maxsize)
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == count(cache)
+
+
+def test_csv_on_a_terminal_shows_escapes_and_stays_exact_in_a_pipe(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = run("events", "--cache", str(cache), "--format", "csv")
+    assert "\x1b]0;owned-title\x07" in piped.stdout  # a pipe gets the data exactly
+    monkeypatch.setattr(events_cli, "stdout_is_terminal", lambda: True)
+    shown = run("events", "--cache", str(cache), "--format", "csv")
+    assert shown.exit_code == 0
+    assert_terminal_safe(shown.stdout)
+    assert "\\x1b]0;owned-title\\x07" in shown.stdout
+    assert shown.stdout.count("\n") == piped.stdout.count("\n")  # rows and newlines kept
 
 
 def test_table_shows_escapes_as_text_and_cuts_long_cells(cache: Path) -> None:

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.cli.render import JsonSafeStream, clean, json_safe
+from explorer.cli.render import JsonSafeStream, TerminalStream, clean, json_safe
 from explorer.config import cache_path
 from explorer.core.export import (
     FORMATS,
@@ -87,7 +87,7 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
         if fmt == "table":
             raise ExportError("table is for the terminal: use csv, json, ndjson or parquet with -o")
         return fmt
-    fmt = fmt or ("table" if sys.stdout.isatty() else "ndjson")
+    fmt = fmt or ("table" if stdout_is_terminal() else "ndjson")
     if fmt == "parquet":
         raise ExportError("parquet output needs -o FILE")
     return fmt
@@ -105,10 +105,20 @@ def emit(rows: Rows, fmt: str, output: Path | None) -> int:
             click.echo(line)
         return int(table.num_rows)
     out = sys.stdout.buffer
-    safe = cast(IO[bytes], JsonSafeStream(out))  # JSON escapes what a terminal acts on
-    count = write_rows(rows, out if fmt == "csv" else safe, fmt)
+    count = write_rows(rows, _stdout_stream(out, fmt), fmt)
     out.flush()
     return count
+
+
+def _stdout_stream(out: IO[bytes], fmt: str) -> IO[bytes]:
+    """JSON escapes what a terminal would act on (losslessly); CSV only when it is one."""
+    if fmt != "csv":
+        return cast(IO[bytes], JsonSafeStream(out))
+    return cast(IO[bytes], TerminalStream(out)) if stdout_is_terminal() else out
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 @main.command()

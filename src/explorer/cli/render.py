@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Mapping
@@ -53,4 +54,24 @@ class JsonSafeStream(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         self._out.write(json_safe(bytes(data)))
+        return len(data)
+
+
+class TerminalStream(io.RawIOBase):
+    """Text for a person at a terminal: controls but newline and tab become visible escapes.
+
+    Lossy, unlike ``JsonSafeStream``: for CSV on a terminal, which has no escapes of its own.
+    """
+
+    def __init__(self, out: IO[bytes]) -> None:
+        super().__init__()
+        self._out = out
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        text = self._decoder.decode(bytes(data))
+        self._out.write(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text).encode("utf-8"))
         return len(data)
