@@ -16,8 +16,10 @@ from click.testing import CliRunner
 
 from explorer.cli import main
 from explorer.cli.render import json_safe
+from explorer.core.demo_server import DemoServer
 from tests.cli.test_hostile_cli import UNSAFE, assert_terminal_safe
 from tests.factories import event
+from tests.unit.test_store_cache import _old_cache
 
 EVIL = "\x1b]0;owned\x07\x1b[31m[bold]B[/bold]\x9b\u202e\nsecond line"
 
@@ -105,3 +107,19 @@ def test_json_on_stdout_escapes_what_a_terminal_acts_on() -> None:
     assert json.loads(out) == text
     assert UNSAFE.search(out.decode("utf-8")) is None
     assert "é €".encode() in out  # ordinary characters stay as they are
+
+
+@pytest.mark.parametrize("command", ["import", "sync"])
+def test_cache_notices_about_a_hostile_path_are_escaped(tmp_path: Path, command: str) -> None:
+    folder = tmp_path / "evil-\x1b]0;owned\x07-dir"
+    folder.mkdir()
+    path = folder / "cache.duckdb"
+    _old_cache(path)  # moved aside and rebuilt, with a notice naming both files
+    source = folder / "in.ndjson"
+    source.write_text(json.dumps(event()) + "\n", encoding="utf-8")
+    with DemoServer([event()]) as server:
+        args = {"import": ["import", str(source)], "sync": ["sync", "--url", server.url]}
+        result = CliRunner().invoke(main, [*args[command], "--cache", str(path)], color=True)
+    assert result.exit_code == 0, result.output
+    assert "older audit-explorer" in result.stderr
+    assert_terminal_safe(result.stderr + result.stdout)

@@ -39,7 +39,7 @@ def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> N
     path = cache_path(cache)
     progress = _Progress() if _interactive() else None
     with Cache.open(
-        path, notify=lambda message: click.echo(f"audit-explorer: {message}", err=True)
+        path, notify=lambda message: click.echo(f"audit-explorer: {clean(message)}", err=True)
     ) as db:
         try:
             result = import_files(db, files, source=source, progress=progress)

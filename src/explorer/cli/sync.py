@@ -111,7 +111,7 @@ class _SyncOptions:
 
 
 def _notify(message: str) -> None:
-    click.echo(f"audit-explorer: {message}", err=True)
+    click.echo(f"audit-explorer: {clean(message)}", err=True)
 
 
 def _settings(opts: _SyncOptions) -> tuple[ClientSettings, str]:
