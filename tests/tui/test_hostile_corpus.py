@@ -234,7 +234,12 @@ async def test_a_cli_import_while_the_explorer_is_open_says_so(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.screen.query_one(EventsTable).total
-        for command in (["import", str(source)], ["events", "--format", "ndjson"]):
+        commands = (
+            ["import", str(source)],
+            ["sync", "--url", "http://127.0.0.1:9"],  # the cache is checked first
+            ["events", "--format", "ndjson"],
+        )
+        for command in commands:
             result = subprocess.run(
                 [sys.executable, "-m", "explorer", *command, "--cache", str(mine)],
                 capture_output=True,
