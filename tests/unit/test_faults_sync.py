@@ -56,6 +56,7 @@ class World:
     def restart(self) -> None:
         """Stop the server and start a new one on the same port with the same data."""
         port = int(self.server.url.rsplit(":", 1)[1])
+        self.server.set_faults(Faults(die_after_pages=0))  # open connections die with it
         self.server.stop()
         self.server = DemoServer(self.events, token=TOKEN, port=port).start()
 
@@ -182,6 +183,8 @@ def test_fault_matrix(world: World, tmp_path: Path, name: str) -> None:
         assert len(stored) == first.fetched
         with Cache.open(path, notify=lambda _: None) as cache:
             assert load_watermark(cache, "matrix", EventFilters().key()) is None
+    if name == "restart":
+        assert world.server.requests, "the pages after the restart came from the new server"
     if name == "429-retry-after":
         assert max(world.sleeps) >= 7.0, "Retry-After is honoured"
 
