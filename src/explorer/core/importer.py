@@ -29,7 +29,7 @@ from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # tests tune it here
 from explorer.store.rows import RowBatch, build_rows, unstorable
 
 if TYPE_CHECKING:  # workers import this module: they need neither DuckDB nor the cache
-    from explorer.store.cache import Cache
+    from explorer.store.cache import Cache, UpsertResult
 
 Progress = Callable[[int], None]
 
@@ -81,7 +81,10 @@ class Prepared:
 
     def add_to(self, result: ImportResult, cache: Cache) -> None:
         """Write the rows and count what happened into ``result``."""
-        written = cache.write_rows(self.rows)
+        self.count(result, cache.write_rows(self.rows))
+
+    def count(self, result: ImportResult, written: UpsertResult) -> None:
+        """Count what writing the rows did into ``result``."""
         result.read += self.read
         result.new += written.new
         result.updated += written.updated

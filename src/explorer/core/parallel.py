@@ -5,9 +5,11 @@ the GIL, so threads cannot share it out; processes can. The main process keeps w
 must stay in one place - reading the input in order and writing to DuckDB - and writes
 each chunk's result in input order, so the last event per event_id still wins.
 
-Workers start with ``forkserver`` (``spawn`` where there is none): never ``fork`` in a
-process that may hold DuckDB connections and threads. A pool starts only for inputs
-big enough to repay its start-up (about a second, mostly building the models).
+Workers are started with ``spawn``: never ``fork`` a process that holds DuckDB
+connections and threads; and unlike ``forkserver``, whose server outlives its creator
+while any forked child still holds the pipe, spawned workers are children of this
+process and end with it. A pool starts only for inputs big enough to repay its start-up
+(about a second: a fresh interpreter per worker, and the models built as they are met).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ T = TypeVar("T")
 
 PARALLEL_BYTES = 32 * 2**20  # smaller files import in-process: a pool costs ~1 s to start
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, little memory
+SPLIT = 4  # a worker's chunk is a quarter of a written batch: a quarter of its memory
 _DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
 _LONG_RUN = b"0" * 20
 
@@ -54,8 +57,7 @@ def workers() -> int:
 
 
 def make_pool(count: int | None = None) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(count or workers(), mp_context=context, initializer=_init_worker)
 
 
@@ -156,12 +158,15 @@ def _run(
 ) -> None:
     started = time.perf_counter()
     fetched_at = datetime.now(UTC)
-    size = importer.BATCH_SIZE
+    size = max(1, importer.BATCH_SIZE // SPLIT)
     jobs = ((chunk, source, fetched_at, prefix) for chunk in _chunks(lines, size))
     count = workers()
-    with make_pool(count) as pool:
-        for prepared in ordered(pool, prepare_lines, jobs, count * IN_FLIGHT):
-            prepared.add_to(result, cache)
+    with make_pool(count) as pool, cache.limited_memory():
+        done = ordered(pool, prepare_lines, jobs, count * IN_FLIGHT)
+        while group := list(islice(done, SPLIT)):
+            written = cache.write_many([prepared.rows for prepared in group])
+            for prepared, stored in zip(group, written, strict=True):
+                prepared.count(result, stored)
             if progress is not None:
                 progress(result.read)
     result.elapsed += time.perf_counter() - started

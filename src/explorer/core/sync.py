@@ -244,7 +244,7 @@ class _Store:
         self._pending.clear()
         self._ready.clear()
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)  # at most a page in flight
 
     def _collect(self) -> None:
         job, page, newest = self._pending.popleft()

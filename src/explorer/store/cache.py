@@ -32,6 +32,7 @@ from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
 
 SCHEMA_VERSION = 1
+WRITE_MEMORY = "256MB"  # DuckDB's memory limit while importing (see limited_memory)
 
 Notify = Callable[[str], None]
 
@@ -152,6 +153,17 @@ class Cache:
             UpsertResult(len(batch) - found, found + batch.duplicates, tuple(batch.rejected))
             for batch, found in zip(batches, existing, strict=True)
         ]
+
+    @contextlib.contextmanager
+    def limited_memory(self, limit: str = WRITE_MEMORY) -> Iterator[None]:
+        """DuckDB's memory bounded for a long write (an import of a million events keeps
+        its peak ~250 MB lower: DuckDB otherwise caches written blocks up to 80% of RAM)."""
+        self.connection.execute(f"SET memory_limit = '{limit}'")  # a constant
+        try:
+            yield
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute("RESET memory_limit")
 
     def close(self) -> None:
         if self._writer is not None:
