@@ -34,7 +34,7 @@ print("ready", cache.count(), flush=True)
 sys.stdin.readline()
 """
 EVENTS = 300
-BIG = 25_000
+BIG = 15_000
 
 
 def _ndjson(path: Path, count: int, seed: int = 7) -> Path:

@@ -23,7 +23,7 @@ from tests.unit.test_demo_server import START, make_events
 
 TOKEN = "fault-token-0b7e"
 PAGE = 40
-COUNT = 230  # six pages, the last one short
+COUNT = 130  # four pages, the last one short
 
 
 def always(kind: FaultKind) -> dict[int, FaultKind]:
