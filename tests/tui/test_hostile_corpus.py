@@ -150,6 +150,7 @@ async def test_hostile_timelines(corpus_cache: Path, make_app: MakeApp) -> None:
         assert HUGE_CORR in corrs and EVIL_ID in corrs
         hostile = [i for corr, i in corrs.items() if clean(corr) != corr or "[" in corr]
         assert len(hostile) >= 5
+        hostile = sorted(hostile, key=lambda i: i not in (corrs[EVIL_ID], corrs[HUGE_CORR]))[:5]
         for index in hostile:
             table.cursor_row = index
             await settle(pilot)
