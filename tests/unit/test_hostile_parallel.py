@@ -64,12 +64,6 @@ def test_parallel_import_of_the_corpus_matches_the_plain_one(
     assert _rows(caches[1]) == _rows(caches[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/parallel.py _exact_text: a line starting with a byte-order mark is handed to "
-    "decode with the BOM, pydantic refuses it ('expected json, got bytes'): the event is "
-    "stored invalid by a parallel import and ok by the plain one",
-)
 def test_a_line_with_a_byte_order_mark_decodes_alike_in_parallel(
     caches: tuple[Cache, Cache], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
