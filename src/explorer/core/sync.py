@@ -291,7 +291,8 @@ def _next(
             return None
     asked = filters
     if cursor.until is not None:
-        asked = replace(filters, until=format_timestamp(cursor.until + _TICK))
+        after = _just_after(cursor.until)
+        asked = replace(filters, until=None if after is None else format_timestamp(after))
     skip = cursor.skip
     return _background(lambda: (client.query_events(asked, limit=limit, offset=skip), limit))
 
@@ -325,14 +326,23 @@ def _distrust(page: Page, cursor: _Cursor, pages: int) -> str | None:
     if page.total < 0:
         return f"the server's pagination is nonsense (total {page.total}); stopped"
     if cursor.until is not None:
-        bound = cursor.until + _TICK
-        if any(t > bound for t in _times(page.events) if t is not None):
+        bound = _just_after(cursor.until)
+        if bound is not None and any(t > bound for t in _times(page.events) if t is not None):
             return "the server ignored until (sent newer events than asked); stopped"
     if cursor.max_pages is not None and pages > cursor.max_pages:
         return (
             f"more than {cursor.max_pages} pages, beyond what the server's total implies; stopped"
         )
     return None
+
+
+def _just_after(moment: datetime) -> datetime | None:
+    """One microsecond later; None after the last one of year 9999 (then no bound is the
+    same bound: nothing can be later)."""
+    try:
+        return moment + _TICK
+    except OverflowError:
+        return None
 
 
 def _advance(cursor: _Cursor, page: Page, limit: int) -> None:
