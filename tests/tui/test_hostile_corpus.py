@@ -224,7 +224,7 @@ async def test_started_while_another_process_writes_the_cache(
         holder.communicate("done\n", timeout=30)
 
 
-async def test_a_cli_import_while_the_explorer_is_open_says_so(
+async def test_cli_writers_beside_the_explorer_say_so_and_readers_work(
     corpus_cache: Path, make_app: MakeApp, tmp_path: Path
 ) -> None:
     mine = tmp_path / "open.duckdb"
@@ -235,12 +235,11 @@ async def test_a_cli_import_while_the_explorer_is_open_says_so(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = app.screen.query_one(EventsTable).total
-        commands = (
+        writers = (
             ["import", str(source)],
             ["sync", "--url", "http://127.0.0.1:9"],  # the cache is checked first
-            ["events", "--format", "ndjson"],
         )
-        for command in commands:
+        for command in writers:
             result = subprocess.run(
                 [sys.executable, "-m", "explorer", *command, "--cache", str(mine)],
                 capture_output=True,
@@ -250,6 +249,16 @@ async def test_a_cli_import_while_the_explorer_is_open_says_so(
             assert result.returncode == 1 and result.stdout == ""
             assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
             assert f"is in use by another process (PID {os.getpid()})" in result.stderr
+        # the explorer only reads, so CLI reads work beside it
+        reader = ["events", "--format", "ndjson", "--limit", "100000", "--cache", str(mine)]
+        result = subprocess.run(
+            [sys.executable, "-m", "explorer", *reader],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(result.stdout.splitlines()) == before
         await pilot.press("down", "t")
         await settle(pilot)
         assert_safe(app)

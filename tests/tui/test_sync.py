@@ -43,6 +43,8 @@ async def test_sync_fills_an_empty_cache_and_refreshes(
             assert table.total == len({e["event_id"] for e in events})
             assert not app.screen.has_class("-empty")
             assert any("150 events fetched" in n.message for n in app._notifications)
+            # writable only while syncing: afterwards other processes may read the cache
+            assert app.cache is not None and app.cache.read_only
 
 
 async def test_sync_without_url_says_how_to_configure(

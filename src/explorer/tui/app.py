@@ -14,12 +14,16 @@ from textual.worker import Worker, WorkerState
 
 from explorer.core.browse import EventRecord
 from explorer.core.filters import Filter, distinct_values, events_sql
-from explorer.errors import ExplorerError
+from explorer.errors import CacheLockedError, ExplorerError, StoreError
 from explorer.store.cache import Cache
 from explorer.tui.commands import ExplorerCommands, QueryCommands
 from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.text import clean
+
+
+def _quiet(_message: str) -> None:
+    """Cache notices are shown as notifications on mount, not printed."""
 
 
 class ExplorerApp(App[None]):
@@ -55,8 +59,58 @@ class ExplorerApp(App[None]):
         if not self.cache_path.exists():
             return
         try:
-            self.cache = Cache.open(self.cache_path, notify=lambda _message: None)
+            self.cache = self._open_read_only()
             self.has_events = self.cache.count() > 0
+        except ExplorerError as exc:
+            self.cache_problem = str(exc)
+
+    def _open_read_only(self) -> Cache:
+        """Browse read-only, so CLI reads (events, query, timeline) work beside the app.
+
+        An older cache is first upgraded by a writer, which says what it did.
+        """
+        try:
+            return Cache.open(self.cache_path, read_only=True, notify=_quiet)
+        except CacheLockedError:
+            raise
+        except StoreError:
+            with Cache.open(self.cache_path, notify=_quiet) as writer:
+                notices = writer.notices
+            cache = Cache.open(self.cache_path, read_only=True, notify=_quiet)
+            cache.notices = notices + cache.notices
+            return cache
+
+    def writable_cache(self) -> Cache:
+        """Swap the read-only cache for a writable one (a sync, main thread only).
+
+        DuckDB lets one process hold a file in one mode only, so the reader is closed
+        first; when the writer cannot be had, browsing goes on read-only.
+        """
+        if self.cache is not None and not self.cache.read_only:
+            return self.cache
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        try:
+            self.cache = Cache.open(self.cache_path, notify=_quiet)
+        except ExplorerError:
+            self._reopen_read_only()
+            raise
+        self.cache_problem = None
+        return self.cache
+
+    def _reopen_read_only(self) -> None:
+        """After a sync: back to read-only, so other processes may read the cache."""
+        if self.cache is not None:
+            if self.cache.read_only:
+                return
+            self.cache.close()
+            self.cache = None
+        if not self.cache_path.exists():
+            return
+        try:
+            self.cache = Cache.open(self.cache_path, read_only=True, notify=_quiet)
+            self.cache_problem = None
         except ExplorerError as exc:
             self.cache_problem = str(exc)
 
@@ -141,23 +195,19 @@ class ExplorerApp(App[None]):
 
         self.push_screen(ResultsScreen(name))
 
-    def adopt_cache(self, cache: Cache) -> None:
-        """The cache a sync opened (or created) becomes the app's."""
-        if self.cache is None:
-            self.cache, self.cache_problem = cache, None
-
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         self.sub_title = f"syncing… {message.events:,} events"
 
     def on_sync_finished(self, message: SyncFinished) -> None:
+        self._reopen_read_only()
         self.sub_title = clean(str(self.cache_path))
         severity: SeverityLevel = "information" if message.complete else "warning"
         self.notify(message.summary, title="Sync", severity=severity, markup=False)
-        row = self.cursor().execute("SELECT count(*) FROM events").fetchone()
-        self.has_events = bool(row and row[0])
+        self.has_events = self.cache is not None and self.cache.count() > 0
         self.events_screen.reload()
 
     def on_sync_failed(self, message: SyncFailed) -> None:
+        self._reopen_read_only()
         self.sub_title = clean(str(self.cache_path))
         self.notify(clean(message.error), title="Sync failed", severity="error", markup=False)
 

@@ -15,7 +15,6 @@ from explorer.client.datastorage import ClientSettings, DataStorageClient, Event
 from explorer.config import ENV_URL, config_path, load_config
 from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
-from explorer.store.cache import Cache
 from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
 
 if TYPE_CHECKING:
@@ -66,8 +65,7 @@ def sync_worker(app: ExplorerApp, settings: ClientSettings, source: str) -> None
     """Runs in a thread: opens the cache for writing if needed, fetches, reports."""
     worker = get_current_worker()
     try:
-        cache = app.cache or Cache.open(app.cache_path, notify=lambda _m: None)
-        app.call_from_thread(app.adopt_cache, cache)
+        cache = app.call_from_thread(app.writable_cache)
         with DataStorageClient(settings) as client:
             result = run_sync(
                 cache,
