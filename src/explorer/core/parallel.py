@@ -14,6 +14,7 @@ process and end with it. A pool starts only for inputs big enough to repay its s
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import marshal
 import multiprocessing
@@ -22,6 +23,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -30,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from explorer.client.files import _BOM, _TOO_LONG, Record, _Lines, _parse_line, parse_json
 from explorer.core import importer
 from explorer.core.importer import ImportResult, Prepared, Rejected, _slim, prepare
+from explorer.errors import ExplorerError
 from explorer.models.decode import decode
 from explorer.store.rows import build_rows
 
@@ -56,9 +59,25 @@ def workers() -> int:
     return max(1, min(cores, 8))
 
 
-def make_pool(count: int | None = None) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(count or workers(), mp_context=context, initializer=_init_worker)
+def make_pool(count: int | None = None) -> ProcessPoolExecutor | None:
+    """A pool of spawned workers, or None where processes cannot be made (then the
+    work runs in this process, as for small inputs)."""
+    try:
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(count or workers(), mp_context=context, initializer=_init_worker)
+    except (OSError, ImportError, NotImplementedError):  # no semaphores, no /dev/shm...
+        return None
+
+
+@contextlib.contextmanager
+def worker_deaths() -> Iterator[None]:
+    """A worker killed (out of memory, a signal) becomes a one-line error."""
+    try:
+        yield
+    except BrokenProcessPool:
+        raise ExplorerError(
+            "a decoding worker process died (out of memory?); what was written is kept"
+        ) from None
 
 
 def _init_worker() -> None:
@@ -161,7 +180,8 @@ def _run(
     size = max(1, importer.BATCH_SIZE // SPLIT)
     jobs = ((chunk, source, fetched_at, prefix) for chunk in _chunks(lines, size))
     count = workers()
-    with make_pool(count) as pool, cache.limited_memory():
+    pool = make_pool(count)
+    with worker_deaths(), cache.limited_memory(), pool or contextlib.nullcontext():
         done = ordered(pool, prepare_lines, jobs, count * IN_FLIGHT)
         while group := list(islice(done, SPLIT)):
             written = cache.write_many([prepared.rows for prepared in group])

@@ -48,7 +48,7 @@ from explorer.client.datastorage import (
 )
 from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
 from explorer.core.importer import Prepared
-from explorer.core.parallel import make_pool, pack, prepare_events, workers
+from explorer.core.parallel import make_pool, pack, prepare_events, worker_deaths, workers
 from explorer.errors import ClientError, StoreError
 from explorer.store.cache import BATCH_SIZE, Cache
 
@@ -221,11 +221,12 @@ class _Store:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[tuple[Future[Prepared], Page, datetime | None]] = deque()
         self._ready: list[tuple[Prepared, Page, datetime | None]] = []
+        self._tried_pool = False
 
     def add(self, page: Page, newest: datetime | None) -> None:
         now = datetime.now(UTC)
-        if self._pool is None and not self._pending and page.total >= PARALLEL_EVENTS:
-            self._pool = make_pool()
+        if self._pool is None and not self._tried_pool and page.total >= PARALLEL_EVENTS:
+            self._pool, self._tried_pool = make_pool(), True
         if self._pool is None:
             self._ready.append((prepare_events(page.events, self.opt.source, now), page, newest))
             self._flush()
@@ -248,7 +249,9 @@ class _Store:
 
     def _collect(self) -> None:
         job, page, newest = self._pending.popleft()
-        self._ready.append((job.result(), page, newest))
+        with worker_deaths():
+            prepared = job.result()
+        self._ready.append((prepared, page, newest))
         if sum(len(prepared.rows) for prepared, _, _ in self._ready) >= BATCH_SIZE:
             self._flush()
 
