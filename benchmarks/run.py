@@ -83,13 +83,13 @@ def _tree_rss_kb(pid: int) -> tuple[int, int]:
 
 @contextmanager
 def _rss_sampler(pid: int) -> Iterator[list[int]]:
-    """Samples the process tree every 10 ms; yields a one-item list of the peak (kB):
+    """Samples the process tree every 50 ms; yields a one-item list of the peak (kB):
     the tree's summed RSS, or one process's own high-water mark if that is larger."""
     peak = [0]
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.01):
+        while not done.wait(0.05):
             peak[0] = max(peak[0], *_tree_rss_kb(pid))
 
     thread = threading.Thread(target=sample, daemon=True)
