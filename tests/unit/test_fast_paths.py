@@ -187,3 +187,16 @@ def test_bounded_windows_are_the_same_windows(
     bounded.window(conn.cursor(), max(0, start - 200), 200)
     bounded.last(conn.cursor(), 200)
     assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
+
+
+def test_nesting_orjson_cannot_write_is_stored(tmp_path: Path) -> None:
+    """1010 levels: orjson reads them but writes only 255; json.dumps needs more stack."""
+    base = json.dumps(event(event_id="deep"))
+    line = base[:-1] + ', "deep": ' + "[" * 1010 + "]" * 1010 + "}"
+    path = tmp_path / "deep.ndjson"
+    path.write_text(line + "\n")
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        result = import_files(cache, [path])
+        assert (result.new, result.rejected_count) == (1, 0)
+        stored = cache.connection.execute("SELECT extra FROM events").fetchone()
+        assert stored is not None and stored[0].count("[") == 1010

@@ -11,6 +11,7 @@ in another process and its result be pickled back.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -143,9 +144,24 @@ def dumps(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
     except (TypeError, orjson.JSONEncodeError):
-        # orjson refuses big integers and lone surrogates; the standard library does not.
-        # DuckDB's JSON refuses lone surrogates too: they become U+FFFD.
-        return _replace_surrogates(json.dumps(value, allow_nan=False, ensure_ascii=False))
+        # orjson refuses big integers, lone surrogates and nesting beyond 255 levels; the
+        # standard library does not. DuckDB's JSON refuses lone surrogates: they become U+FFFD.
+        return _replace_surrogates(_std_dumps(value))
+
+
+_DEEPEST = 4_000  # orjson reads 1024 levels; the encoder needs the recursion limit above
+
+
+def _std_dumps(value: Any) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _DEEPEST))
+        try:
+            return json.dumps(value, allow_nan=False, ensure_ascii=False)
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 def _replace_surrogates(text: str) -> str:
