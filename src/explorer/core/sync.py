@@ -121,6 +121,7 @@ def run_sync(
     ``complete=False`` and ``stopped`` set; the pages already stored stay stored.
     """
     started = time.monotonic()
+    begun = datetime.now(UTC)
     retries = client.retries
     result = SyncResult()
     key = params.key()
@@ -145,7 +146,8 @@ def run_sync(
     result.elapsed = time.monotonic() - started
     if result.complete and incremental:
         marks = [m for m in (old_mark, result.watermark) if m is not None]
-        result.watermark = max(marks) if marks else None
+        # Never past the moment the sync began (nor a mark an older version saved).
+        result.watermark = min(max(marks), begun) if marks else None
         save_watermark(cache, source, key, result.watermark)
     return result
 
@@ -353,8 +355,11 @@ def _advance(cursor: _Cursor, page: Page, limit: int) -> None:
     known = [t for t in times if t is not None]
     if cursor.max_pages is None:
         cursor.max_pages = 2 * math.ceil(page.total / limit) + _PAGE_SLACK
-    if known and cursor.newest is None:
-        cursor.newest = max(known)
+    # The watermark is the newest event that is not dated in the future: one such event
+    # would otherwise make every later sync skip what arrives until then.
+    plausible = [t for t in known if t <= datetime.now(UTC)]
+    if plausible and cursor.newest is None:
+        cursor.newest = max(plausible)
     oldest = min(known) if known else None
     if oldest is not None and (cursor.until is None or oldest < cursor.until):
         cursor.until = oldest
