@@ -231,17 +231,40 @@ def _validate(
     issues: list[Issue],
     skip: tuple[str, ...] = (),
     text: bytes | None = None,
+    *,
+    pruned: bool = False,
 ) -> M | None:
     try:
         return model.model_validate_json(text or _dumps(body), strict=True)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        if not pruned and any(_too_deep(err) for err in errors):
+            # pydantic's JSON parser stops at 200 levels; no declared property nests that
+            # deep, so validate without the deepest subtrees (drift is judged on the raw data).
+            return _validate(model, _prune(body), raw, prefix, issues, skip, pruned=True)
+        for err in errors:
             if skip and tuple(err["loc"][: len(skip)]) == skip:
                 continue
             issues.append(_issue(err, raw, prefix))
     except (ValueError, RecursionError) as exc:
         issues.append(Issue("type", prefix, f"could not be validated: {exc}"[:200]))
     return None
+
+
+_MAX_DEPTH = 100
+
+
+def _too_deep(err: Any) -> bool:
+    return err["type"] == "json_invalid" and "recursion limit" in str(err.get("msg", ""))
+
+
+def _prune(value: Any, depth: int = 0) -> Any:
+    """``value`` with containers below ``_MAX_DEPTH`` levels emptied."""
+    if isinstance(value, dict):
+        return {k: _prune(v, depth + 1) for k, v in value.items()} if depth < _MAX_DEPTH else {}
+    if isinstance(value, list):
+        return [_prune(v, depth + 1) for v in value] if depth < _MAX_DEPTH else []
+    return value
 
 
 _TYPE_WORDS = {
