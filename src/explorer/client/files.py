@@ -54,11 +54,16 @@ _DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
 _LONG_RUN = b"0" * 20
 
 
+def may_hold_big_integer(data: bytes) -> bool:
+    """Whether ``data`` has a run of 20 digits: an integer orjson would turn into a float."""
+    return _LONG_RUN in data.translate(_DIGITS)
+
+
 def parse_json(data: bytes) -> Any:
     """Parse one JSON text. Integers beyond 64 bits are kept exactly (orjson would
     turn them into floats), at the cost of the slower parser for such texts only."""
     try:
-        if _LONG_RUN in data.translate(_DIGITS):
+        if may_hold_big_integer(data):
             return json.loads(data, parse_constant=_reject_constant)
         return orjson.loads(data)
     except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError

@@ -29,7 +29,15 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from explorer.client.files import _BOM, _TOO_LONG, Record, _Lines, _parse_line, parse_json
+from explorer.client.files import (
+    _BOM,
+    _TOO_LONG,
+    Record,
+    _Lines,
+    _parse_line,
+    may_hold_big_integer,
+    parse_json,
+)
 from explorer.core import importer
 from explorer.core.importer import ImportResult, Prepared, Rejected, _slim, prepare
 from explorer.errors import ExplorerError
@@ -44,8 +52,6 @@ T = TypeVar("T")
 PARALLEL_BYTES = 32 * 2**20  # smaller files import in-process: a pool costs ~1 s to start
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, little memory
 SPLIT = 4  # a worker's chunk is a quarter of a written batch: a quarter of its memory
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
-_LONG_RUN = b"0" * 20
 
 Line = tuple[int, bytes | None]  # (line number, text); None for a line too long to read
 
@@ -221,7 +227,7 @@ def _exact_text(record: Record, text: bytes) -> bytes | None:
     stripped = text.strip()
     if stripped[:1] != b"{":  # a byte-order mark: orjson skips it, pydantic refuses it
         return None
-    return None if _LONG_RUN in stripped.translate(_DIGITS) else stripped
+    return None if may_hold_big_integer(stripped) else stripped
 
 
 # -- sync pages ------------------------------------------------------------------------------
