@@ -39,17 +39,36 @@ COLUMNS = (
 SUMMARY_MIN = 12
 
 
+# On a narrow terminal the columns give up space in this order, down to these widths
+# (column index, narrowest), so the decode badge stays in view at 80 columns.
+_SHRINK = ((2, 16), (4, 11), (1, 8))
+
+
+def column_widths(width: int) -> tuple[list[int], int]:
+    """The widths of the fixed columns and of the payload summary for ``width`` cells."""
+    sizes = [size for _, size in COLUMNS]
+    spare = width - sum(size + 1 for size in sizes) - SUMMARY_MIN
+    for index, narrowest in _SHRINK:
+        if spare >= 0:
+            break
+        give = min(sizes[index] - narrowest, -spare)
+        sizes[index] -= give
+        spare += give
+    rest = width - sum(size + 1 for size in sizes)
+    if spare >= 0:
+        return sizes, max(SUMMARY_MIN, rest)
+    return sizes, rest - 1 if rest > SUMMARY_MIN // 2 else 0  # too narrow: no summary
+
+
 def header_text(width: int) -> Text:
     """The column titles, aligned with the rows."""
+    sizes, summary = column_widths(width)
     line = Text(no_wrap=True, end="")
-    for title, size in COLUMNS:
+    for (title, _), size in zip(COLUMNS, sizes, strict=True):
         line.append_text(_cell(title, size))
-    line.append_text(_cell("payload", max(SUMMARY_MIN, width - _fixed_width())))
+    if summary:
+        line.append_text(_cell("payload", summary))
     return line
-
-
-def _fixed_width() -> int:
-    return sum(size + 1 for _, size in COLUMNS)
 
 
 def _cell(value: str, width: int, style: str | Style = "") -> Text:
@@ -218,10 +237,12 @@ class EventsTable(ScrollView, can_focus=True):
             (row.correlation_id or "-", ""),
             (status, badge_style),
         )
+        sizes, summary = column_widths(width)
         line = Text(no_wrap=True, end="")
-        for (value, style), (_, size) in zip(cells, COLUMNS, strict=True):
+        for (value, style), size in zip(cells, sizes, strict=True):
             line.append_text(_cell(value, size, style))
-        line.append_text(_cell(row.summary, max(SUMMARY_MIN, width - _fixed_width())))
+        if summary:
+            line.append_text(_cell(row.summary, summary))
         return line
 
     def _badge_style(self, status: str) -> Style:
