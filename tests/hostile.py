@@ -7,12 +7,18 @@ may reach the terminal as markup or escape sequences.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import sys
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
+from explorer.client.datastorage import parse_timestamp
 from tests.factories import event
 
 MARKUP = "[reverse]x[/reverse][bold red]BOOM[/] [link=file:///etc/passwd]click[/link]"
@@ -167,3 +173,29 @@ def hostile_cache(path: Path) -> Path:
     with Cache.open(path, notify=lambda _: None) as cache:
         import_files(cache, [source])
     return path
+
+
+def servable_events() -> list[dict[str, Any]]:
+    """The corpus lines a DataStorage could hold: JSON objects with a usable timestamp."""
+    found = []
+    for _, line in corpus():
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict) and parse_timestamp(value.get("event_timestamp")) is not None:
+            found.append(value)
+    return found
+
+
+def read_export(path: Path, fmt: str) -> list[dict[str, Any]]:
+    """The rows of an export file, read back with the ordinary readers of its format."""
+    if fmt == "parquet":
+        return pq.read_table(path).to_pylist()
+    text = path.read_text(encoding="utf-8")
+    if fmt == "json":
+        return list(json.loads(text))
+    if fmt == "ndjson":
+        return [json.loads(line) for line in text.splitlines()]
+    csv.field_size_limit(sys.maxsize)  # the corpus has megabyte cells
+    return list(csv.DictReader(io.StringIO(text, newline="")))

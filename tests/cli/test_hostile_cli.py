@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
@@ -32,6 +31,7 @@ from tests.hostile import (
     corpus_ndjson,
     duplicates_of,
     hostile_cache,
+    read_export,
 )
 
 # Anything a terminal would act on: C0 controls but newline, DEL, C1, bidi overrides.
@@ -140,18 +140,6 @@ def test_validate_output_is_terminal_safe(tmp_path: Path, fmt: str) -> None:
 # -- events ----------------------------------------------------------------------------------
 
 
-def _read_back(path: Path, fmt: str) -> list[dict[str, Any]]:
-    if fmt == "parquet":
-        return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
-    if fmt == "json":
-        return list(json.loads(text))
-    if fmt == "ndjson":
-        return [json.loads(line) for line in text.splitlines()]
-    csv.field_size_limit(sys.maxsize)  # the corpus has megabyte cells
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_carries_every_hostile_event_exactly(
     cache: Path, tmp_path: Path, fmt: str
@@ -160,7 +148,7 @@ def test_every_format_carries_every_hostile_event_exactly(
     result = run("events", "--cache", str(cache), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert_terminal_safe(result.stderr)
-    rows = _read_back(out, fmt)
+    rows = read_export(out, fmt)
     assert len(rows) == count(cache)
     by_id = {row["event_id"]: row for row in rows}
     assert by_id[EVIL_ID]["correlation_id"] == EVIL_ID  # data, byte for byte

@@ -3,17 +3,11 @@ built-in named query runs and exports, timelines build for every correlation ID.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from explorer.core.export import FORMATS, export_query, export_rows
@@ -21,7 +15,7 @@ from explorer.core.filters import events_sql, parse_filter
 from explorer.core.queries import load_queries, query_rows
 from explorer.core.timeline import build_timeline
 from explorer.store.cache import Cache
-from tests.hostile import ANSI, EVIL_ID, HUGE_CORR, MARKUP, hostile_cache
+from tests.hostile import ANSI, EVIL_ID, HUGE_CORR, MARKUP, hostile_cache, read_export
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
@@ -33,18 +27,6 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCo
         yield cache.connection
 
 
-def _read(path: Path, fmt: str) -> list[dict[str, Any]]:
-    if fmt == "parquet":
-        return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
-    if fmt == "json":
-        return list(json.loads(text))
-    if fmt == "ndjson":
-        return [json.loads(line) for line in text.splitlines()]
-    csv.field_size_limit(sys.maxsize)
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_exports_carry_hostile_values_exactly(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str
@@ -52,7 +34,7 @@ def test_exports_carry_hostile_values_exactly(
     sql, params = events_sql(parse_filter(""))
     out = tmp_path / f"all.{fmt}"
     result = export_query(conn, sql, params, out, fmt)
-    rows = _read(out, fmt)
+    rows = read_export(out, fmt)
     total = conn.execute("SELECT count(*) FROM events").fetchall()[0][0]
     assert result.rows == len(rows) == total
     by_id = {row["event_id"]: row for row in rows}
@@ -71,7 +53,7 @@ def test_every_builtin_query_runs_and_exports_on_hostile_data(
     for fmt in FORMATS:
         out = tmp_path / f"{name}.{fmt}"
         result = export_rows(query_rows(conn, query, {}, now=NOW), out, fmt)
-        assert result.rows == len(_read(out, fmt))
+        assert result.rows == len(read_export(out, fmt))
 
 
 def test_a_timeline_for_every_correlation_id(conn: duckdb.DuckDBPyConnection) -> None:

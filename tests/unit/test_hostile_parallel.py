@@ -16,9 +16,8 @@ from explorer.core.demo_server import DemoServer
 from explorer.core.importer import ImportResult, import_files
 from explorer.core.sync import run_sync
 from explorer.store.cache import Cache
-from explorer.store.rows import parse_timestamp
 from tests.factories import event
-from tests.hostile import corpus
+from tests.hostile import corpus, servable_events
 
 COLUMNS = "event_id, event_timestamp, decode_status, decode_issues, event_data, extra"
 
@@ -75,24 +74,12 @@ def test_a_line_with_a_byte_order_mark_decodes_alike_in_parallel(
     assert dict(got.by_status) == dict(expected.by_status)
 
 
-def _served() -> list[dict[str, Any]]:
-    found = []
-    for _, line in corpus():
-        try:
-            value = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict) and parse_timestamp(value.get("event_timestamp")) is not None:
-            found.append(value)
-    return found
-
-
 def test_parallel_sync_of_the_corpus_matches_the_plain_one(
     caches: tuple[Cache, Cache], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plain, fast = caches
     results = []
-    with DemoServer(_served()) as server:
+    with DemoServer(servable_events()) as server:
         for cache, threshold in ((plain, sync.PARALLEL_EVENTS), (fast, 0)):
             monkeypatch.setattr(sync, "PARALLEL_EVENTS", threshold)
             with DataStorageClient(ClientSettings(server.url), sleep=lambda _: None) as client:

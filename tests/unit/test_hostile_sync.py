@@ -3,7 +3,6 @@ the edges of time (year 1, year 9999), and the sync completes."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,8 @@ from explorer.client.datastorage import ClientSettings, DataStorageClient, Event
 from explorer.core.demo_server import DemoServer
 from explorer.core.sync import SyncResult, run_sync
 from explorer.store.cache import Cache
-from explorer.store.rows import parse_timestamp
 from tests.factories import TIMESTAMP, event
-from tests.hostile import corpus
+from tests.hostile import servable_events
 
 
 def _sync(path: Path, events: list[dict[str, Any]], page_size: int) -> tuple[SyncResult, set[str]]:
@@ -27,20 +25,8 @@ def _sync(path: Path, events: list[dict[str, Any]], page_size: int) -> tuple[Syn
     return result, stored
 
 
-def _objects() -> list[dict[str, Any]]:
-    found = []
-    for _, line in corpus():
-        try:
-            value = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict) and parse_timestamp(value.get("event_timestamp")) is not None:
-            found.append(value)
-    return found
-
-
 def test_the_corpus_by_sync_is_stored_or_counted(tmp_path: Path) -> None:
-    events = _objects()
+    events = servable_events()
     result, stored = _sync(tmp_path / "c.duckdb", events, page_size=3)
     assert result.complete, result.stopped
     assert result.fetched == len(events)
