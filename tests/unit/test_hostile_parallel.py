@@ -19,7 +19,7 @@ from explorer.store.cache import Cache
 from tests.factories import event
 from tests.hostile import corpus, servable_events
 
-COLUMNS = "event_id, event_timestamp, decode_status, decode_issues, event_data, extra"
+COLUMNS = "* EXCLUDE (fetched_at)"
 
 
 def _rows(cache: Cache) -> list[tuple[Any, ...]]:

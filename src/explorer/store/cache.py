@@ -27,6 +27,7 @@ import duckdb
 
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.decode import Decoded
+from explorer.store.bulk import SpooledBatch
 from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # re-exported
 from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
@@ -35,6 +36,7 @@ SCHEMA_VERSION = 1
 WRITE_MEMORY = "256MB"  # DuckDB's memory limit while importing (see limited_memory)
 
 Notify = Callable[[str], None]
+Batch = RowBatch | SpooledBatch
 
 # Steps from schema version N to N + 1. A cache older than the oldest step is rebuilt.
 MIGRATIONS: dict[int, tuple[str, ...]] = {}
@@ -130,7 +132,7 @@ class Cache:
         """Write one prepared batch in one transaction."""
         return self.write_many([batch])[0]
 
-    def write_many(self, batches: Sequence[RowBatch]) -> list[UpsertResult]:
+    def write_many(self, batches: Sequence[Batch]) -> list[UpsertResult]:
         """Write prepared batches, in order, in one transaction (a commit costs ~10 ms).
 
         Each batch is first tried as a plain INSERT: when none of its event_ids is
@@ -186,7 +188,7 @@ _EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id F
 
 
 def _transaction(
-    con: duckdb.DuckDBPyConnection, batches: Sequence[RowBatch], *, careful: bool
+    con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], *, careful: bool
 ) -> list[int]:
     """Insert every batch in one transaction; how many event_ids of each were stored."""
     con.execute("BEGIN TRANSACTION")
@@ -194,22 +196,48 @@ def _transaction(
     for batch in batches:
         found = 0
         if len(batch):
-            con.register("_incoming", batch.to_arrow())
+            select = _register(con, batch)
             try:
                 found = int(_scalar(con, _EXISTING) or 0) if careful else 0
-                _insert(con, "OR REPLACE" if found else "")
+                _insert(con, "OR REPLACE" if found else "", select)
             finally:
                 with contextlib.suppress(duckdb.Error):  # gone with an aborted transaction
-                    con.unregister("_incoming")
+                    _unregister(con, batch)
         existing.append(found)
     con.execute("COMMIT")
     return existing
 
 
-def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"]) -> None:
+# What the batches' columns become. event_data is stored as DuckDB renders JSON, whichever
+# way it came (see explorer.store.bulk); rendering cannot fail on the text orjson or the
+# standard library wrote, but if it ever did, the text is kept as it is.
+_SPOOLED = _INSERT_COLUMNS
+_ARROW = ", ".join(
+    "COALESCE(TRY(json(event_data)), event_data)" if name == "event_data" else name
+    for name in COLUMN_NAMES
+)
+
+
+def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> str:
+    """Make ``batch`` readable as ``_incoming``; the select list that stores it."""
+    if isinstance(batch, SpooledBatch):
+        batch.relation(con).create_view("_incoming", replace=True)
+        return _SPOOLED
+    con.register("_incoming", batch.to_arrow())
+    return _ARROW
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    if isinstance(batch, SpooledBatch):
+        con.execute("DROP VIEW IF EXISTS _incoming")
+    else:
+        con.unregister("_incoming")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"], select: str) -> None:
     """Insert the registered batch (a plain INSERT is much faster than an upsert)."""
     columns = _INSERT_COLUMNS  # constants from rows.COLUMNS, never data
-    sql = f"INSERT {mode} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
+    sql = f"INSERT {mode} INTO events ({columns}) SELECT {select} FROM _incoming"  # noqa: S608
     con.execute(sql).fetchall()
 
 

@@ -1,0 +1,180 @@
+"""The bulk lane: events DuckDB can turn into rows by itself.
+
+Most events in a large import decode ``ok`` and carry nothing unusual. For those,
+building rows in Python (the :mod:`explorer.store.rows` path) costs several times what
+validating them does. :func:`bulk_text` recognises such an event from its JSON text and
+returns the text in orjson's canonical form; a batch of those texts is written to an
+NDJSON spool file, and DuckDB's own ``read_json`` reads the file into the ``events``
+columns (:class:`SpooledBatch`), in C++ and on every core.
+
+An event takes this lane only if every column would come out exactly as the Python
+path writes it:
+
+- ``decode`` would say ``ok`` with no issue: it validates strictly against a twin of the
+  event's model that refuses undeclared properties at every level (so no drift), and the
+  payload's discriminator equals the envelope's ``event_type``;
+- no envelope property goes to ``extra``: nothing undeclared (``hash_algorithm``, which
+  the server adds, has its column), every date-time in plain RFC 3339 (which DuckDB and
+  Python read alike), every INTEGER within 32 bits;
+- the text is canonical: parsed and written again by orjson, so duplicate keys are gone
+  (DuckDB would keep the first, Python the last), and no integer beyond 64 bits (orjson
+  would read it as a float).
+
+Anything else returns None and goes the Python way. ``event_data`` is stored as DuckDB
+renders JSON on both lanes (the Python lane's text goes through ``json()``), so the
+lanes store the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import duckdb
+import orjson
+from pydantic_core import SchemaValidator, ValidationError
+
+from explorer.models.decode import _event_model
+from explorer.models.registry import REGISTRY
+from explorer.store.rows import COLUMNS
+
+# Plain RFC 3339: upper-case T and Z, at most microseconds, a numeric offset or Z.
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_STAMPS = ("event_timestamp", "parent_event_date", "legal_hold_placed_at")
+_INT32 = ("duration_ms", "retention_days")
+_LOW, _HIGH = -(2**31), 2**31 - 1
+# Digits -> "0", everything else -> ".": 20 zeros in a row may be an integer beyond 64 bits.
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+_LONG_RUN = b"0" * 20
+
+
+def bulk_text(line: bytes) -> tuple[str, bytes] | None:
+    """``(event_id, canonical text)`` if DuckDB can store this line by itself, else None."""
+    if len(line) > _MAX_TEXT or _LONG_RUN in line.translate(_DIGITS):
+        return None
+    try:
+        event = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(event) is not dict:
+        return None
+    event_type = event.get("event_type")
+    data = event.get("event_data")
+    if type(data) is not dict or data.get("event_type") != event_type:
+        return None
+    validator = strict_validator(event_type) if type(event_type) is str else None
+    event_id = event.get("event_id")
+    if validator is None or type(event_id) is not str or not _fits_columns(event):
+        return None
+    text = orjson.dumps(event)
+    try:
+        validator.validate_json(text, strict=True)
+    except ValidationError:
+        return None
+    return event_id, text
+
+
+def _fits_columns(event: dict[str, Any]) -> bool:
+    for name in _STAMPS:
+        value = event.get(name)
+        if value is not None and (type(value) is not str or not _STAMP.fullmatch(value)):
+            return False
+    value = event.get("event_date")
+    if value is not None and (type(value) is not str or not _DATE.fullmatch(value)):
+        return False
+    for name in _INT32:
+        value = event.get(name)
+        if value is not None and (type(value) is not int or not _LOW <= value <= _HIGH):
+            return False
+    return True
+
+
+@cache
+def strict_validator(event_type: str) -> SchemaValidator | None:
+    """The event model of ``event_type``, refusing undeclared properties at every level
+    but the envelope's ``hash_algorithm``; None for a type the contract does not map."""
+    if event_type not in REGISTRY:
+        return None
+    schema = _forbidding(_event_model(event_type).__pydantic_core_schema__, {})
+    nullable_text = {"type": "nullable", "schema": {"type": "str"}}
+    envelope = schema["schema"] if schema["type"] == "definitions" else schema
+    envelope["schema"]["fields"]["hash_algorithm"] = {
+        "type": "model-field",
+        "schema": {"type": "default", "schema": nullable_text, "default": None},
+    }
+    return SchemaValidator(schema)
+
+
+def _forbidding(node: Any, stand_ins: dict[type, type]) -> Any:
+    """A copy of a core schema whose models refuse extra properties.
+
+    Each model class is replaced by a bare stand-in: pydantic-core would otherwise reuse
+    the class's own (permissive) validator. Nothing reads the validated objects.
+    """
+    if isinstance(node, list):
+        return [_forbidding(item, stand_ins) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {key: _forbidding(value, stand_ins) for key, value in node.items()}
+    if copy.get("type") == "model-fields":
+        copy["extra_behavior"] = "forbid"
+    elif copy.get("type") == "model":
+        cls = node["cls"]
+        copy["cls"] = stand_ins.setdefault(cls, type(cls.__name__, (), {}))
+        copy["config"] = {**copy.get("config", {}), "extra_fields_behavior": "forbid"}
+    return copy
+
+
+# -- reading spooled lines -------------------------------------------------------------------
+
+_DERIVED = frozenset({"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"})
+_READ_COLUMNS = {name: sql.split()[0] for name, sql in COLUMNS if name not in _DERIVED}
+_MAX_OBJECT = 16 * 2**20  # DuckDB's default; its read buffers grow with it
+_MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
+
+
+@dataclass(frozen=True)
+class SpooledBatch:
+    """Canonical event lines in NDJSON spool files, read into rows by DuckDB.
+
+    Shaped like a :class:`~explorer.store.rows.RowBatch` for ``Cache.write_many``:
+    every event_id at most once, nothing rejected.
+    """
+
+    paths: Sequence[str]
+    count: int
+    source: str
+    fetched_at: datetime
+    duplicates: int = 0
+    rejected: tuple[tuple[int, str], ...] = ()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+        """The rows, in the ``events`` column order (the values are expressions' constants,
+        never SQL text)."""
+        lines = con.read_json(
+            list(self.paths),
+            format="newline_delimited",
+            columns=_READ_COLUMNS,
+            maximum_object_size=_MAX_OBJECT,
+        )
+        derived = {
+            "service": duckdb.SQLExpression("split_part(event_type, '.', 1)"),
+            "extra": duckdb.SQLExpression("NULL::JSON"),
+            "decode_status": duckdb.ConstantExpression("ok"),
+            "decode_issues": duckdb.SQLExpression("'[]'::JSON"),
+            "source": duckdb.ConstantExpression(self.source),
+            "fetched_at": duckdb.ConstantExpression(self.fetched_at),
+        }
+        columns = [
+            derived[name].alias(name) if name in derived else duckdb.ColumnExpression(name)
+            for name, _ in COLUMNS
+        ]
+        return lines.select(*columns)

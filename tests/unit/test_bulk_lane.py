@@ -1,0 +1,220 @@
+"""The bulk lane (``explorer.store.bulk``): DuckDB's ``read_json`` stores exactly the rows the
+Python lane stores, and the lane takes only the events for which that holds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explorer.core import importer, parallel
+from explorer.core.importer import ImportResult, import_files
+from explorer.store import bulk
+from explorer.store.bulk import bulk_text
+from explorer.store.cache import Cache
+from tests.factories import event
+
+_ID = "0b7e3c1a-9a5e-4c0e-8f1e-2d5b6a7c8d9e"
+
+
+def _event(**changes: Any) -> dict[str, Any]:
+    data = changes.pop("event_data", {})
+    retyped = changes.pop("event_type_", None)
+    base = event(**{"event_id": str(uuid.uuid4()), **changes})
+    base["event_data"] = {**base["event_data"], **data}
+    if retyped is not None:  # a type the contract does not map, on both sides
+        base["event_type"] = base["event_data"]["event_type"] = retyped
+    return base
+
+
+def _line(**changes: Any) -> bytes:
+    return json.dumps(_event(**changes), ensure_ascii=False).encode()
+
+
+def _raw(text: str) -> bytes:
+    """A line with the whole event written by hand (duplicate keys, odd spellings)."""
+    return text.replace("@ID@", str(uuid.uuid4())).encode()
+
+
+_DATA = json.dumps(event()["event_data"], separators=(",", ":"))
+_HEAD = (
+    '"event_id":"@ID@","version":"1.0","event_type":"gateway.signal.received",'
+    '"event_category":"gateway","event_action":"received","event_outcome":"success",'
+    '"correlation_id":"rr-1"'
+)
+
+# (name, line, whether the bulk lane takes it)
+VARIANTS: list[tuple[str, bytes, bool]] = [
+    ("plain", _line(), True),
+    (
+        "every envelope column",
+        _line(
+            event_date="2026-11-20",
+            actor_type="user",
+            actor_id="a",
+            actor_ip="10.0.0.1",
+            resource_type="Pod",
+            resource_id="p",
+            parent_event_id=_ID,
+            parent_event_date="2026-11-19T09:00:00.5+02:00",
+            namespace="ns",
+            cluster_id="c",
+            severity="high",
+            duration_ms=2**31 - 1,
+            error_code="E1",
+            error_message="boom",
+            retention_days=30,
+            is_sensitive=True,
+            event_hash="h",
+            previous_event_hash="p",
+            legal_hold=True,
+            legal_hold_reason="r",
+            legal_hold_placed_by="b",
+            legal_hold_placed_at="2026-11-20T10:00:00.123456Z",
+            hash_algorithm="sha256",
+        ),
+        True,
+    ),
+    ("explicit nulls where allowed", _line(namespace=None, duration_ms=None), True),
+    ("an upper-case uuid", _line(event_id=_ID.upper()), True),
+    (
+        "non-ASCII and escapes",
+        _line(
+            actor_id="zoë 😀 \u2028 \x00 \x1f", event_data={"original_payload": {"s": '\x1f"\\/'}}
+        ),
+        True,
+    ),
+    (
+        "floats DuckDB writes its own way",
+        _line(
+            event_data={
+                "original_payload": {
+                    "big": 2.7890840981819507e20,
+                    "small": 1e-7,
+                    "neg": -0.0,
+                    "plain": 1.5,
+                }
+            }
+        ),
+        True,
+    ),
+    (
+        "duplicate keys in the payload",
+        _raw(
+            "{"
+            + _HEAD
+            + ',"event_timestamp":"2026-11-20T10:00:00Z","event_data":'
+            + _DATA[:-1]
+            + ',"original_payload":{"a":1,"a":2}}}'
+        ),
+        True,
+    ),
+    (
+        "duplicate envelope keys",
+        _raw(
+            "{" + _HEAD + ',"event_timestamp":"2026-11-20T10:00:00Z","correlation_id":"rr-2",'
+            '"event_data":' + _DATA + "}"
+        ),
+        True,
+    ),
+    ("spaces and a CR", b"  " + _line() + b" \r", True),
+    ("a byte-order mark", b"\xef\xbb\xbf" + _line(), False),
+    ("integer past 32 bits", _line(duration_ms=2**31), False),
+    (
+        "integer past 64 bits in the payload",
+        _line(event_data={"original_payload": {"n": 2**70}}),
+        False,
+    ),
+    ("seven fractional digits", _line(event_timestamp="2026-11-20T10:00:00.1234567Z"), False),
+    ("lower-case t and z", _line(event_timestamp="2026-11-20t10:00:00z"), False),
+    ("a space for the T", _line(event_timestamp="2026-11-20 10:00:00Z"), False),
+    ("a date with a time", _line(event_date="2026-11-20T00:00:00Z"), False),
+    ("hash_algorithm of the wrong type", _line(hash_algorithm=256), False),
+    ("an undeclared envelope property", _line(trace_id="t"), False),
+    ("payload drift", _line(event_data={"tenant": "t"}), False),
+    ("discriminator mismatch", _line(event_data={"event_type": "gateway.crd.created"}), False),
+    ("unknown type", _line(event_type_="gateway.signal.teleported"), False),
+    ("invalid enum", _line(event_outcome="maybe"), False),
+    (
+        "a lone surrogate escape",
+        _raw(
+            "{" + _HEAD + ',"event_timestamp":"2026-11-20T10:00:00Z","actor_id":"\\ud800",'
+            '"event_data":' + _DATA + "}"
+        ),
+        False,
+    ),
+    ("not an object", b"[1, 2]", False),
+    ("not JSON", b"{nope", False),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "takes"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_the_bulk_lane_takes_only_what_duckdb_stores_alike(
+    name: str, line: bytes, takes: bool
+) -> None:
+    assert (bulk_text(line) is not None) is takes
+
+
+def test_duplicate_keys_leave_only_the_last_value() -> None:
+    line = dict((v[0], v[1]) for v in VARIANTS)["duplicate envelope keys"]
+    found = bulk_text(line)
+    assert found is not None
+    assert json.loads(found[1])["correlation_id"] == "rr-2"
+
+
+def _rows(cache: Cache) -> list[tuple[Any, ...]]:
+    sql = "SELECT * EXCLUDE (fetched_at) FROM events ORDER BY event_id"
+    return cache.connection.execute(sql).fetchall()
+
+
+def _summary(result: ImportResult) -> tuple[Any, ...]:
+    rejected = [(r.locator, r.reason) for r in result.rejected]
+    return result.read, result.new, result.updated, dict(result.by_status), rejected
+
+
+def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [line for _, line, _ in VARIANTS]
+    again = _event(event_id=_ID, correlation_id="first")
+    lines += [_line()] * (len(lines) % 2)  # the next two lines share a chunk
+    repeated = [  # the same event_id within a chunk, across chunks and across groups
+        json.dumps(again).encode(),
+        json.dumps({**again, "correlation_id": "second"}).encode(),
+        *lines[:6],
+        json.dumps({**again, "correlation_id": "third"}).encode(),
+        *lines[:3],
+        json.dumps({**again, "correlation_id": "fourth", "severity": "low"}).encode(),
+    ]
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(b"\n".join(lines + repeated) + b"\n")
+    monkeypatch.setattr(importer, "BATCH_SIZE", 8)  # chunks of 2 lines
+    monkeypatch.setattr(parallel, "SPOOL_EVENTS", 5)
+    spooled: list[int] = []
+    real = bulk.SpooledBatch.relation
+
+    def spy(self: bulk.SpooledBatch, con: Any) -> Any:
+        spooled.append(self.count)
+        return real(self, con)
+
+    monkeypatch.setattr(bulk.SpooledBatch, "relation", spy)
+    with (
+        Cache.open(tmp_path / "plain.duckdb", notify=lambda _: None) as plain,
+        Cache.open(tmp_path / "bulk.duckdb", notify=lambda _: None) as quick,
+    ):
+        expected = import_files(plain, [source])
+        assert not spooled
+        monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+        got = import_files(quick, [source])
+        assert len(spooled) > 1 and sum(spooled) > len(lines) // 2
+        assert _summary(got) == _summary(expected)
+        assert _rows(quick) == _rows(plain)
+        stored = quick.connection.execute(
+            "SELECT correlation_id, severity FROM events WHERE event_id = ?", [_ID]
+        ).fetchall()
+        assert stored == [("fourth", "low")]
+        # Everything again: every event_id is stored, so each write takes the careful path.
+        twice = import_files(quick, [source])
+        assert (twice.new, twice.updated) == (0, got.new + got.updated)
+        assert _rows(quick) == _rows(plain)
