@@ -178,18 +178,19 @@ def _summary(result: ImportResult) -> tuple[Any, ...]:
 def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = [line for _, line, _ in VARIANTS]
     again = _event(event_id=_ID, correlation_id="first")
-    lines += [_line()] * (len(lines) % 2)  # the next two lines share a chunk
-    repeated = [  # the same event_id within a chunk, across chunks and across groups
+    repeated = [  # the same event_id within a span, across spans and across groups
         json.dumps(again).encode(),
-        json.dumps({**again, "correlation_id": "second"}).encode(),
+        json.dumps({**again, "correlation_id": "2nd"}).encode(),
         *lines[:6],
         json.dumps({**again, "correlation_id": "third"}).encode(),
         *lines[:3],
         json.dumps({**again, "correlation_id": "fourth", "severity": "low"}).encode(),
     ]
     source = tmp_path / "in.ndjson"
-    source.write_bytes(b"\n".join(lines + repeated) + b"\n")
-    monkeypatch.setattr(importer, "BATCH_SIZE", 8)  # chunks of 2 lines
+    wide = _line(event_data={"original_payload": {"pad": "x" * 5000}})  # a span of its own,
+    source.write_bytes(b"\n".join([*lines, wide, *repeated]) + b"\n")  # so one starts here
+    monkeypatch.setattr(importer, "BATCH_SIZE", 8)  # the plain lane's batches
+    monkeypatch.setattr(parallel, "BLOCK", 2 * len(repeated[0]) + 2)  # 1-2 lines per span
     monkeypatch.setattr(parallel, "SPOOL_EVENTS", 5)
     spooled: list[int] = []
     real = bulk.SpooledBatch.relation

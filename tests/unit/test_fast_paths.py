@@ -46,6 +46,7 @@ def summary(result: ImportResult | SyncResult) -> tuple[Any, ...]:
 def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every input is big enough for the fast paths; batches are tiny."""
     monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK", 2000)
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)
     monkeypatch.setattr(sync, "PARALLEL_EVENTS", 0)
     monkeypatch.setattr(sync, "BATCH_SIZE", 25)
@@ -82,6 +83,7 @@ def test_parallel_import_stores_what_the_plain_import_stores(
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)
     expected = import_files(plain, [path])
     monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK", 2000)
     ran: list[bool] = []
     real_run = parallel._run
 

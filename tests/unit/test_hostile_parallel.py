@@ -48,6 +48,7 @@ def _both_ways(
     monkeypatch.setattr(importer, "BATCH_SIZE", 5)
     expected = import_files(plain, [source])
     monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "BLOCK", 4096)  # many spans, some a single long line
     return expected, import_files(fast, [source])
 
 

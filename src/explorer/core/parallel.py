@@ -27,20 +27,19 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from explorer.client.files import (
     _BOM,
     _TOO_LONG,
+    MAX_LINE,
     Record,
     _Lines,
     _parse_line,
     may_hold_big_integer,
     parse_json,
 )
-from explorer.core import importer
 from explorer.core.importer import ImportResult, Prepared, Rejected, _slim, prepare
 from explorer.errors import ExplorerError
 from explorer.models.decode import decode
@@ -54,8 +53,8 @@ T = TypeVar("T")
 
 PARALLEL_BYTES = 32 * 2**20  # smaller files import in-process: a pool costs ~1 s to start
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, little memory
-SPLIT = 4  # a worker's chunk is a quarter of a written batch: a quarter of its memory
-SPOOL_EVENTS = 250_000  # spooled events per transaction: a commit costs DuckDB ~0.5 s of CPU
+BLOCK = 4 * 2**20  # bytes of input per worker job (~3,500 demo events)
+SPOOL_EVENTS = 100_000  # spooled events per transaction: a commit costs DuckDB ~0.5 s of CPU
 
 Line = tuple[int, bytes | None]  # (line number, text); None for a line too long to read
 
@@ -136,49 +135,90 @@ def import_ndjson(
     except OSError:
         return False  # the reader reports it
     with stream:
-        lines = _ndjson_lines(stream)
-        if lines is None:
+        if not _is_ndjson(stream):
             return False
-        _run(cache, lines, source=source, progress=progress, prefix=prefix, result=result)
+        spans = _spans(stream, BLOCK)
+        _run(cache, path, spans, source=source, progress=progress, prefix=prefix, result=result)
     return True
 
 
-def _ndjson_lines(stream: IO[bytes]) -> Iterator[Line] | None:
-    """The numbered lines, if ``EventReader`` would read this input as NDJSON."""
+def _is_ndjson(stream: IO[bytes]) -> bool:
+    """Whether ``EventReader`` would read this input as NDJSON: its first non-blank line
+    is a JSON object or array, and another non-blank line follows."""
     lines = _Lines(stream)
     first = lines.next_nonblank()
     if first is None:
-        return None
-    number, text = first
-    if text.startswith(_BOM):
-        text = text[len(_BOM) :]
-    head = text.strip()
+        return False
+    head = first[1].removeprefix(_BOM).strip()
     if head[:1] not in (b"[", b"{"):
-        return None
+        return False
     try:
         parse_json(head)
     except Exception:  # any failure: leave it to the reader
-        return None
-    following = lines.next_nonblank()
-    if following is None:
-        return None
-    head_line: Line = (number, head)
-    rest = ((n, None if t is _TOO_LONG else t) for n, t in lines)
-    return _chain([head_line, _line(following)], rest)
+        return False
+    return lines.next_nonblank() is not None
 
 
-def _line(item: tuple[int, bytes]) -> Line:
-    return (item[0], None if item[1] is _TOO_LONG else item[1])
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Whole lines of the input, ``length`` bytes from ``offset``, the first numbered
+    ``line``; ``too_long`` marks a single line longer than ``MAX_LINE``, never read."""
+
+    offset: int
+    length: int
+    line: int
+    too_long: bool = False
 
 
-def _chain(first: list[Line], rest: Iterator[Line]) -> Iterator[Line]:
-    yield from first
-    yield from rest
+def _spans(stream: IO[bytes], block: int) -> Iterator[Span]:
+    """The input cut into spans of whole lines of about ``block`` bytes each.
+
+    Only newlines are counted here (in C); the workers read their spans themselves,
+    so the lines never pass through this process.
+    """
+    offset, line = 0, 1
+    stream.seek(0)
+    while data := stream.read(block):
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield Span(offset, cut, line)
+            line += data.count(b"\n", 0, cut)
+            offset += cut
+        else:  # no newline in a whole block: one long line, or the last line
+            length, ended = _line_end(stream, len(data))
+            yield Span(offset, length, line, too_long=length - ended > MAX_LINE)
+            line += 1
+            offset += length
+        stream.seek(offset)
+
+
+def _line_end(stream: IO[bytes], length: int) -> tuple[int, int]:
+    """Read on to the end of the current line: (its length in bytes, 1 if a newline ends it)."""
+    while chunk := stream.read(2**20):
+        cut = chunk.find(b"\n")
+        if cut >= 0:
+            return length + cut + 1, 1
+        length += len(chunk)
+    return length, 0
+
+
+def read_span(path: str, span: Span) -> list[Line]:
+    """The numbered lines of ``span`` (in a worker); blank ones included."""
+    if span.too_long:
+        return [(span.line, None)]
+    with open(path, "rb") as stream:
+        stream.seek(span.offset)
+        data = stream.read(span.length)
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    return [(n, None if len(t) > MAX_LINE else t) for n, t in enumerate(lines, span.line)]
 
 
 def _run(
     cache: Cache,
-    lines: Iterator[Line],
+    path: Path,
+    spans: Iterator[Span],
     *,
     source: str,
     progress: Callable[[int], None] | None,
@@ -187,7 +227,6 @@ def _run(
 ) -> None:
     started = time.perf_counter()
     fetched_at = datetime.now(UTC)
-    size = max(1, importer.BATCH_SIZE // SPLIT)
     count = workers()
     pool = make_pool(count)
     with (
@@ -197,12 +236,12 @@ def _run(
         pool or contextlib.nullcontext(),
     ):
         jobs = (
-            (chunk, source, fetched_at, prefix, os.path.join(spool, f"{index}.ndjson"))
-            for index, chunk in enumerate(_chunks(lines, size))
+            (str(path), span, source, fetched_at, prefix, os.path.join(spool, f"{index}.ndjson"))
+            for index, span in enumerate(spans)
         )
         with _Writer(progress, result) as writer:
             group = _Group(cache, source, fetched_at, result)
-            for chunk in ordered(pool, sort_lines, jobs, count * IN_FLIGHT):
+            for chunk in ordered(pool, sort_span, jobs, count * IN_FLIGHT):
                 if not group.takes(chunk):
                     writer.write(group)
                     group = _Group(cache, source, fetched_at, result)
@@ -288,11 +327,6 @@ class _Group:
                 os.remove(path)
 
 
-def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
-    while chunk := list(islice(lines, size)):
-        yield chunk
-
-
 @dataclass
 class Sorted:
     """A chunk of lines after a worker sorted it: the events DuckDB can store by itself,
@@ -305,6 +339,13 @@ class Sorted:
     def all_ids(self) -> list[str]:
         stored: list[str] = self.prepared.rows.to_arrow().column("event_id").to_pylist()
         return self.ids + stored
+
+
+def sort_span(
+    path: str, span: Span, source: str, fetched_at: datetime, prefix: str, spool: str
+) -> Sorted:
+    """In a worker: read ``span`` of the input and sort its lines."""
+    return sort_lines(read_span(path, span), source, fetched_at, prefix, spool)
 
 
 def sort_lines(
