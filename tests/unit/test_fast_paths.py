@@ -24,6 +24,7 @@ from explorer.core.demo import demo_events
 from explorer.core.demo_server import DemoServer
 from explorer.core.importer import ImportResult, import_files, prepare
 from explorer.core.sync import SyncResult, run_sync
+from explorer.store import cache as cache_module
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.tui.sample import synthetic
@@ -159,6 +160,29 @@ def test_write_many_counts_each_batch_in_order(tmp_path: Path) -> None:
         results = cache.write_many([batch("c"), batch("b", "d"), batch("d", "e")])
         assert [(r.new, r.updated) for r in results] == [(1, 0), (1, 1), (1, 1)]
         assert cache.count() == 5
+
+
+def test_the_write_memory_limit_grows_with_the_primary_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inserting needs the whole index in memory: a fixed limit fails at a few million events."""
+    monkeypatch.setattr(cache_module, "WRITE_MEMORY", 64 * 2**20)
+    monkeypatch.setattr(cache_module, "INDEX_BYTES", 2**14)
+    fetched = datetime(2026, 11, 21, tzinfo=UTC)
+    records = [Record(f"item {i}", None, event(event_id=f"e{i}")) for i in range(300)]
+    rows = prepare(records, source="s", fetched_at=fetched).rows
+
+    def limit(cache: Cache) -> str:  # as DuckDB shows it: "71.8 MiB"
+        return str(cache.connection.execute("SELECT current_setting('memory_limit')").fetchone())
+
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        cache.write_rows(prepare(records[:200], source="s", fetched_at=fetched).rows)
+        default = limit(cache)
+        with cache.limited_memory():
+            cache.write_rows(rows)  # 200 stored + 300 incoming
+            grown = limit(cache)
+        assert grown == "('71.8 MiB',)"  # 64 MiB + 500 ids * 16 KiB
+        assert limit(cache) == default
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from typing import IO, Any, Literal
 import orjson
 
 from explorer.errors import InputError
+from explorer.jsontext import may_hold_big_integer
 
 Shape = Literal["ndjson", "array", "page", "export", "event", "empty"]
 
@@ -46,17 +47,6 @@ class Record:
 
 class _ParseFailed(Exception):
     pass
-
-
-# Digits -> "0", everything else -> ".": a run of 20 zeros marks a possible integer beyond
-# 64 bits (bytes.translate is far cheaper than a regex over every line).
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
-_LONG_RUN = b"0" * 20
-
-
-def may_hold_big_integer(data: bytes) -> bool:
-    """Whether ``data`` has a run of 20 digits: an integer orjson would turn into a float."""
-    return _LONG_RUN in data.translate(_DIGITS)
 
 
 def parse_json(data: bytes) -> Any:

@@ -85,9 +85,13 @@ class Prepared:
 
     def count(self, result: ImportResult, written: UpsertResult) -> None:
         """Count what writing the rows did into ``result``."""
-        result.read += self.read
         result.new += written.new
         result.updated += written.updated
+        self.tally(result)
+
+    def tally(self, result: ImportResult) -> None:
+        """Count what was read, decoded and rejected into ``result`` (not what was written)."""
+        result.read += self.read
         result.by_status.update(self.by_status)
         result.add_rejected(self.rejected)
 

@@ -32,15 +32,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import orjson
 from pydantic_core import SchemaValidator, ValidationError
 
+from explorer.jsontext import may_hold_big_integer
 from explorer.models.decode import _event_model
 from explorer.models.registry import REGISTRY
 from explorer.store.rows import COLUMNS
+
+if TYPE_CHECKING:  # workers import this module: they need no DuckDB
+    import duckdb
 
 # Plain RFC 3339: upper-case T and Z, at most microseconds, a numeric offset or Z.
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
@@ -48,14 +51,13 @@ _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _STAMPS = ("event_timestamp", "parent_event_date", "legal_hold_placed_at")
 _INT32 = ("duration_ms", "retention_days")
 _LOW, _HIGH = -(2**31), 2**31 - 1
-# Digits -> "0", everything else -> ".": 20 zeros in a row may be an integer beyond 64 bits.
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
-_LONG_RUN = b"0" * 20
+_MAX_OBJECT = 16 * 2**20  # read_json's object limit (its default; its buffers grow with it)
+_MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
 
 def bulk_text(line: bytes) -> tuple[str, bytes] | None:
     """``(event_id, canonical text)`` if DuckDB can store this line by itself, else None."""
-    if len(line) > _MAX_TEXT or _LONG_RUN in line.translate(_DIGITS):
+    if len(line) > _MAX_TEXT or may_hold_big_integer(line):
         return None
     try:
         event = orjson.loads(line)
@@ -134,8 +136,6 @@ def _forbidding(node: Any, stand_ins: dict[type, type]) -> Any:
 
 _DERIVED = frozenset({"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"})
 _READ_COLUMNS = {name: sql.split()[0] for name, sql in COLUMNS if name not in _DERIVED}
-_MAX_OBJECT = 16 * 2**20  # DuckDB's default; its read buffers grow with it
-_MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,8 @@ class SpooledBatch:
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         """The rows, in the ``events`` column order (the values are expressions' constants,
         never SQL text)."""
+        import duckdb
+
         lines = con.read_json(
             list(self.paths),
             format="newline_delimited",

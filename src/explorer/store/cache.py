@@ -33,7 +33,8 @@ from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
 
 SCHEMA_VERSION = 1
-WRITE_MEMORY = "256MB"  # DuckDB's memory limit while importing (see limited_memory)
+WRITE_MEMORY = 128 * 2**20  # DuckDB's working memory while importing (see limited_memory)
+INDEX_BYTES = 128  # memory per stored event_id: the primary key's index of 1M UUIDs is ~80 MB
 
 Notify = Callable[[str], None]
 Batch = RowBatch | SpooledBatch
@@ -79,6 +80,7 @@ class Cache:
         self.read_only = read_only
         self.notices: list[str] = []
         self._writer: duckdb.DuckDBPyConnection | None = None
+        self._memory_limited = False
 
     @classmethod
     def open(
@@ -143,6 +145,8 @@ class Cache:
         # A cursor of its own: a half-read result on the main connection cannot block it.
         con = self._writer = self._writer or self.connection.cursor()
         try:
+            if self._memory_limited:
+                _fit_memory(con, sum(len(batch) for batch in batches))
             try:
                 existing = _transaction(con, batches, careful=False)
             except duckdb.ConstraintException:
@@ -157,13 +161,19 @@ class Cache:
         ]
 
     @contextlib.contextmanager
-    def limited_memory(self, limit: str = WRITE_MEMORY) -> Iterator[None]:
-        """DuckDB's memory bounded for a long write (an import of a million events keeps
-        its peak ~250 MB lower: DuckDB otherwise caches written blocks up to 80% of RAM)."""
-        self.connection.execute(f"SET memory_limit = '{limit}'")  # a constant
+    def limited_memory(self) -> Iterator[None]:
+        """DuckDB's memory bounded for a long write: otherwise it caches written blocks up
+        to 80% of RAM (an import of a million events peaked ~250 MB higher).
+
+        The bound grows with the cache: inserting needs the primary key's whole index in
+        memory, so a fixed limit would refuse writes once the cache holds a few million
+        events (``Out of Memory Error``).
+        """
+        self._memory_limited = True
         try:
             yield
         finally:
+            self._memory_limited = False
             with contextlib.suppress(duckdb.Error):
                 self.connection.execute("RESET memory_limit")
 
@@ -185,6 +195,13 @@ class Cache:
 
 
 _EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id FROM events)"
+
+
+def _fit_memory(con: duckdb.DuckDBPyConnection, incoming: int) -> None:
+    """Working memory plus the primary key's index once ``incoming`` events are stored."""
+    stored = int(_scalar(con, "SELECT count(*) FROM events") or 0)
+    limit = WRITE_MEMORY + INDEX_BYTES * (stored + incoming)
+    con.execute(f"SET GLOBAL memory_limit = '{limit}B'")  # an int, never data
 
 
 def _transaction(

@@ -2,7 +2,8 @@
 
 A value lands in its typed column only when it fits the column's type; otherwise the
 column is NULL and the value, as received, goes into ``extra`` with the envelope
-properties that have no column. ``event_data`` is stored exactly as received.
+properties that have no column. ``event_data`` is the received value; the cache stores it
+as DuckDB renders JSON (see :mod:`explorer.store.bulk`).
 
 Conversion works on a whole batch at once and returns plain lists, so that it can run
 in another process and its result be pickled back.
@@ -194,6 +195,14 @@ class RowBatch:
         self.table = self.to_arrow()
         self.columns = {}
         return self
+
+    @classmethod
+    def merged(cls, batches: Sequence[RowBatch]) -> RowBatch:
+        """One batch of the rows of ``batches``, whose event_ids must not overlap;
+        duplicates within each are still counted."""
+        tables = [batch.to_arrow() for batch in batches if len(batch)]
+        table = pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
+        return cls(columns={}, duplicates=sum(b.duplicates for b in batches), table=table)
 
     def to_arrow(self) -> pa.Table:
         if self.table is not None:
