@@ -4,6 +4,10 @@ Python lane stores, and the lane takes only the events for which that holds."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -219,3 +223,25 @@ def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.Monk
         twice = import_files(quick, [source])
         assert (twice.new, twice.updated) == (0, got.new + got.updated)
         assert _rows(quick) == _rows(plain)
+
+
+def test_spools_left_by_a_killed_import_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / "tmp" / f"{parallel.SPOOL_PREFIX}{dead.pid}-abc"
+    live = tmp_path / "tmp" / f"{parallel.SPOOL_PREFIX}{os.getppid()}-abc"
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "0.ndjson").write_bytes(b"{}\n")
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(_line() + b"\n" + _line() + b"\n")
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    with Cache.open(tmp_path / "c.duckdb", notify=lambda _: None) as cache:
+        assert import_files(cache, [source]).new == 2
+    assert not stale.exists()
+    assert live.exists()
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [live.name]

@@ -19,6 +19,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter, deque
@@ -53,6 +54,7 @@ T = TypeVar("T")
 
 PARALLEL_BYTES = 32 * 2**20  # smaller files import in-process: a pool costs ~1 s to start
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, little memory
+SPOOL_PREFIX = "audit-explorer-spool-"  # + pid: a temporary directory per import
 BLOCK = 2 * 2**20  # bytes of input per worker job (~1,700 demo events)
 SPOOL_EVENTS = 100_000  # spooled events per transaction: a commit costs DuckDB ~0.5 s of CPU
 
@@ -229,8 +231,9 @@ def _run(
     fetched_at = datetime.now(UTC)
     count = workers()
     pool = make_pool(count)
+    _remove_stale_spools()
     with (
-        tempfile.TemporaryDirectory(prefix="audit-explorer-spool-") as spool,
+        tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-") as spool,
         worker_deaths(),
         cache.limited_memory(),
         pool or contextlib.nullcontext(),
@@ -248,6 +251,24 @@ def _run(
                 group.add(chunk)
             writer.write(group)
     result.elapsed += time.perf_counter() - started
+
+
+def _remove_stale_spools() -> None:
+    """Spool directories left by imports that were killed (their process is gone)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        pid = path.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
 
 
 class _Writer:
