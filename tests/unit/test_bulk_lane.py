@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,14 @@ def _raw(text: str) -> bytes:
 
 
 _DATA = json.dumps(event()["event_data"], separators=(",", ":"))
+
+
+def _nested(depth: int) -> bytes:
+    """A valid event with arrays ``depth`` deep in a free-form payload property."""
+    line = _line(event_data={"original_payload": {"deep": "@DEEP@"}})
+    return line.replace(b'"@DEEP@"', b"[" * depth + b"]" * depth)
+
+
 _HEAD = (
     '"event_id":"@ID@","version":"1.0","event_type":"gateway.signal.received",'
     '"event_category":"gateway","event_action":"received","event_outcome":"success",'
@@ -150,6 +159,9 @@ VARIANTS: list[tuple[str, bytes, bool]] = [
         ),
         False,
     ),
+    ("nesting orjson reads but cannot write", _nested(300), False),
+    ("nesting pydantic stops at", _nested(201), False),
+    ("nesting orjson cannot read", _nested(1100), False),
     ("not an object", b"[1, 2]", False),
     ("not JSON", b"{nope", False),
 ]
@@ -245,3 +257,13 @@ def test_spools_left_by_a_killed_import_are_removed(
     assert not stale.exists()
     assert live.exists()
     assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [live.name]
+
+
+def test_without_room_to_spool_the_python_lane_takes_everything(tmp_path: Path) -> None:
+    lines = [(n, _line()) for n in range(1, 4)]
+    fetched = datetime(2026, 11, 21, tzinfo=UTC)
+    unwritable = str(tmp_path / "missing" / "0.ndjson")
+    sorted_ = parallel.sort_lines(lines, "s", fetched, "", unwritable)
+    assert sorted_.spool is None and not sorted_.ids
+    assert len(sorted_.prepared.rows) == 3 and sorted_.prepared.read == 3
+    assert sorted_.prepared.by_status == {"ok": 3}

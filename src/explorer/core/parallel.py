@@ -390,8 +390,13 @@ def sort_lines(
     if len(taken) < len(ids) or not taken.isdisjoint(Sorted(None, [], prepared).all_ids()):
         # An event_id repeats within the chunk: all of it the Python way, in input order.
         return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix))
-    with open(spool, "wb") as out:
-        out.write(b"\n".join(texts) + b"\n")
+    try:
+        with open(spool, "wb") as out:
+            out.write(b"\n".join(texts) + b"\n")
+    except OSError:  # no room to spool (a full temporary disk): the Python lane
+        with contextlib.suppress(OSError):
+            os.remove(spool)
+        return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix))
     prepared.read += len(texts)
     prepared.by_status["ok"] += len(texts)
     return Sorted(spool, ids, prepared)

@@ -73,10 +73,10 @@ def bulk_text(line: bytes) -> tuple[str, bytes] | None:
     event_id = event.get("event_id")
     if validator is None or type(event_id) is not str or not _fits_columns(event):
         return None
-    text = orjson.dumps(event)
     try:
+        text = orjson.dumps(event)  # refuses nesting beyond 255 levels (it reads 1024)
         validator.validate_json(text, strict=True)
-    except ValidationError:
+    except (orjson.JSONEncodeError, ValidationError, ValueError, RecursionError):
         return None
     return event_id, text
 
