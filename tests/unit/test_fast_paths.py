@@ -185,6 +185,20 @@ def test_the_write_memory_limit_grows_with_the_primary_key(
         assert limit(cache) == default
 
 
+def test_a_write_the_memory_limit_cannot_hold_is_written_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "WRITE_MEMORY", 2**20)  # far too little
+    monkeypatch.setattr(cache_module, "INDEX_BYTES", 0)
+    fetched = datetime(2026, 11, 21, tzinfo=UTC)
+    records = [Record(f"item {i}", None, event(event_id=f"{i}-" + "k" * 500)) for i in range(3000)]
+    rows = prepare(records, source="s", fetched_at=fetched).rows
+    with Cache.open(tmp_path / "c.duckdb") as cache, cache.limited_memory():
+        assert cache.write_rows(rows).new == 3000
+        assert not cache._memory_limited  # it was refused once, then lifted
+        assert cache.count() == 3000
+
+
 @pytest.fixture(scope="module")
 def conn() -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()

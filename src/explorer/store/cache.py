@@ -148,10 +148,16 @@ class Cache:
             if self._memory_limited:
                 _fit_memory(con, sum(len(batch) for batch in batches))
             try:
-                existing = _transaction(con, batches, careful=False)
-            except duckdb.ConstraintException:
+                existing = _write(con, batches)
+            except duckdb.OutOfMemoryException:
+                if not self._memory_limited:
+                    raise
+                # The estimate was short (event_ids far longer than UUIDs?): the limit
+                # only saves memory, so it goes rather than the write.
                 _rollback(con)
-                existing = _transaction(con, batches, careful=True)
+                self._memory_limited = False
+                con.execute("RESET GLOBAL memory_limit")
+                existing = _write(con, batches)
         except duckdb.Error as exc:
             _rollback(con)
             raise StoreError(f"cannot write to cache {self.path}: {_first_line(exc)}") from None
@@ -195,6 +201,15 @@ class Cache:
 
 
 _EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id FROM events)"
+
+
+def _write(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[int]:
+    """A plain INSERT first; the careful way if the primary key refuses it."""
+    try:
+        return _transaction(con, batches, careful=False)
+    except duckdb.ConstraintException:
+        _rollback(con)
+        return _transaction(con, batches, careful=True)
 
 
 def _fit_memory(con: duckdb.DuckDBPyConnection, incoming: int) -> None:
