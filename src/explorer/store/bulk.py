@@ -3,9 +3,9 @@
 Most events in a large import decode ``ok`` and carry nothing unusual. For those,
 building rows in Python (the :mod:`explorer.store.rows` path) costs several times what
 validating them does. :func:`bulk_text` recognises such an event from its JSON text and
-returns the text in orjson's canonical form; a batch of those texts is written to an
-NDJSON spool file, and DuckDB's own ``read_json`` reads the file into the ``events``
-columns (:class:`SpooledBatch`), in C++ and on every core.
+returns the line to spool: a batch of those is written to an NDJSON spool file, and
+DuckDB's own ``read_json`` reads the file into the ``events`` columns
+(:class:`SpooledBatch`), in C++ and on every core.
 
 An event takes this lane only if every column would come out exactly as the Python
 path writes it:
@@ -20,9 +20,10 @@ path writes it:
   (DuckDB would keep the first, Python the last), and no integer beyond 64 bits (orjson
   would read it as a float).
 
-Anything else returns None and goes the Python way. ``event_data`` is stored as DuckDB
-renders JSON on both lanes (the Python lane's text goes through ``json()``), so the
-lanes store the same bytes.
+Anything else returns None and goes the Python way. In the spooled line ``event_data``
+is a JSON string holding the payload as orjson writes it, which is what the Python lane
+stores: DuckDB reads a string instead of parsing and rendering the payload again (its
+rendering of numbers differs from orjson's: ``2.7e+20`` against ``270000000000000000000.0``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ _MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
 
 def bulk_text(line: bytes) -> tuple[str, bytes] | None:
-    """``(event_id, canonical text)`` if DuckDB can store this line by itself, else None."""
+    """``(event_id, spool line)`` if DuckDB can store this line by itself, else None."""
     if len(line) > _MAX_TEXT or may_hold_big_integer(line):
         return None
     try:
@@ -74,11 +75,12 @@ def bulk_text(line: bytes) -> tuple[str, bytes] | None:
     if validator is None or type(event_id) is not str or not _fits_columns(event):
         return None
     try:
-        text = orjson.dumps(event)  # refuses nesting beyond 255 levels (it reads 1024)
-        validator.validate_json(text, strict=True)
+        validator.validate_json(orjson.dumps(event), strict=True)
+        # refuses nesting beyond 255 levels (it reads 1024): then the event is not spooled
+        event["event_data"] = orjson.dumps(data).decode()
+        return event_id, orjson.dumps(event)
     except (orjson.JSONEncodeError, ValidationError, ValueError, RecursionError):
         return None
-    return event_id, text
 
 
 def _fits_columns(event: dict[str, Any]) -> bool:
@@ -136,11 +138,12 @@ def _forbidding(node: Any, stand_ins: dict[type, type]) -> Any:
 
 _DERIVED = frozenset({"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"})
 _READ_COLUMNS = {name: sql.split()[0] for name, sql in COLUMNS if name not in _DERIVED}
+_READ_COLUMNS["event_data"] = "VARCHAR"  # a string holding the payload's JSON text
 
 
 @dataclass(frozen=True)
 class SpooledBatch:
-    """Canonical event lines in NDJSON spool files, read into rows by DuckDB.
+    """Spooled event lines (see :func:`bulk_text`) in NDJSON files, read into rows by DuckDB.
 
     Shaped like a :class:`~explorer.store.rows.RowBatch` for ``Cache.write_many``:
     every event_id at most once, nothing rejected.

@@ -228,10 +228,10 @@ def _transaction(
     for batch in batches:
         found = 0
         if len(batch):
-            select = _register(con, batch)
+            _register(con, batch)
             try:
                 found = int(_scalar(con, _EXISTING) or 0) if careful else 0
-                _insert(con, "OR REPLACE" if found else "", select)
+                _insert(con, "OR REPLACE" if found else "")
             finally:
                 with contextlib.suppress(duckdb.Error):  # gone with an aborted transaction
                     _unregister(con, batch)
@@ -240,23 +240,12 @@ def _transaction(
     return existing
 
 
-# What the batches' columns become. event_data is stored as DuckDB renders JSON, whichever
-# way it came (see explorer.store.bulk); rendering cannot fail on the text orjson or the
-# standard library wrote, but if it ever did, the text is kept as it is.
-_SPOOLED = _INSERT_COLUMNS
-_ARROW = ", ".join(
-    "COALESCE(TRY(json(event_data)), event_data)" if name == "event_data" else name
-    for name in COLUMN_NAMES
-)
-
-
-def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> str:
-    """Make ``batch`` readable as ``_incoming``; the select list that stores it."""
+def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Make ``batch`` readable as ``_incoming``."""
     if isinstance(batch, SpooledBatch):
         batch.relation(con).create_view("_incoming", replace=True)
-        return _SPOOLED
-    con.register("_incoming", batch.to_arrow())
-    return _ARROW
+    else:
+        con.register("_incoming", batch.to_arrow())
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -266,10 +255,10 @@ def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         con.unregister("_incoming")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"], select: str) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"]) -> None:
     """Insert the registered batch (a plain INSERT is much faster than an upsert)."""
     columns = _INSERT_COLUMNS  # constants from rows.COLUMNS, never data
-    sql = f"INSERT {mode} INTO events ({columns}) SELECT {select} FROM _incoming"  # noqa: S608
+    sql = f"INSERT {mode} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
     con.execute(sql).fetchall()
 
 

@@ -2,8 +2,7 @@
 
 A value lands in its typed column only when it fits the column's type; otherwise the
 column is NULL and the value, as received, goes into ``extra`` with the envelope
-properties that have no column. ``event_data`` is the received value; the cache stores it
-as DuckDB renders JSON (see :mod:`explorer.store.bulk`).
+properties that have no column. ``event_data`` is the received value, written compactly.
 
 Conversion works on a whole batch at once and returns plain lists, so that it can run
 in another process and its result be pickled back.
