@@ -75,8 +75,9 @@ def bulk_text(line: bytes) -> tuple[str, bytes] | None:
     if validator is None or type(event_id) is not str or not _fits_columns(event):
         return None
     try:
-        validator.validate_json(orjson.dumps(event), strict=True)
-        # refuses nesting beyond 255 levels (it reads 1024): then the event is not spooled
+        # The line as read: pydantic, like orjson, keeps the last of duplicate keys.
+        validator.validate_json(line, strict=True)
+        # orjson refuses to write nesting beyond 255 levels (it reads 1024): not spooled
         event["event_data"] = orjson.dumps(data).decode()
         return event_id, orjson.dumps(event)
     except (orjson.JSONEncodeError, ValidationError, ValueError, RecursionError):
