@@ -5,9 +5,9 @@ event_timestamp) are rejected with where they came from; everything else is stor
 whatever its decode status. :func:`prepare` is a pure function of a list of records,
 so batches can be prepared in other processes.
 
-A large NDJSON file is imported in parallel (:mod:`explorer.core.parallel`): the main
-process only splits lines and writes to DuckDB, worker processes parse, decode and
-convert chunks of lines into Arrow batches, which are written in input order.
+A large NDJSON file is imported in parallel (:mod:`explorer.core.parallel`): worker
+processes read spans of it, spool the events DuckDB can store by itself and decode the
+rest into Arrow batches; the main process writes both in input order.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""Decode on every core: worker processes turn chunks of input into Arrow batches.
+"""Decode on every core: worker processes sort and decode the input, the main process writes.
 
 Decoding (JSON parsing, pydantic validation, row conversion) is pure Python and holds
-the GIL, so threads cannot share it out; processes can. The main process keeps what
-must stay in one place - reading the input in order and writing to DuckDB - and writes
-each chunk's result in input order, so the last event per event_id still wins.
+the GIL, so threads cannot share it out; processes can. For an NDJSON file the main
+process only cuts the file into spans of whole lines (counting newlines, in C); each
+worker reads its spans itself and sorts their lines into the bulk lane (spooled for
+DuckDB's ``read_json``, see :mod:`explorer.store.bulk`) and the Python lane (decoded and
+converted to Arrow here). A writer thread commits the results in input order, so the
+last event per event_id still wins. Sync pages, already parsed, go to the workers whole.
 
 Workers are started with ``spawn``: never ``fork`` a process that holds DuckDB
 connections and threads; and unlike ``forkserver``, whose server outlives its creator
