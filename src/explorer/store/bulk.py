@@ -87,7 +87,16 @@ def bulk_text(line: bytes) -> tuple[str, bytes] | None:
 def _fits_columns(event: dict[str, Any]) -> bool:
     for name in _STAMPS:
         value = event.get(name)
-        if value is not None and (type(value) is not str or not _STAMP.fullmatch(value)):
+        if (
+            value is not None
+            and (
+                type(value) is not str
+                or not _STAMP.fullmatch(value)
+                # In UTC, year 1 or 9999 with an offset can leave Python's range (Python
+                # rejects the event; DuckDB would store it).
+                or not "0001" < value[:4] < "9999"
+            )
+        ):
             return False
     value = event.get("event_date")
     if value is not None and (type(value) is not str or not _DATE.fullmatch(value)):
