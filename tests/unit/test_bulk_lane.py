@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explorer.core import importer, parallel
 from explorer.core.importer import ImportResult, import_files
@@ -271,3 +273,92 @@ def test_without_room_to_spool_the_python_lane_takes_everything(tmp_path: Path) 
     assert sorted_.spool is None and not sorted_.ids
     assert len(sorted_.prepared.rows) == 3 and sorted_.prepared.read == 3
     assert sorted_.prepared.by_status == {"ok": 3}
+
+
+# -- both lanes on generated events -----------------------------------------------------------
+
+_stamps = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+    st.datetimes().map(lambda d: d.isoformat() + "Z"),
+    st.sampled_from(["2026-11-20T10:00:00Z", "2026-11-20t10:00:00z", "9999-12-31T23:59:59-01:00"]),
+    st.text(max_size=8),
+)
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**65), 2**65),
+    st.sampled_from([2**31 - 1, 2**31, -(2**31), 2**63, 2**64]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    _stamps,
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+_envelope_keys = st.sampled_from(
+    [
+        "event_timestamp",
+        "event_date",
+        "event_outcome",
+        "actor_id",
+        "parent_event_id",
+        "parent_event_date",
+        "duration_ms",
+        "retention_days",
+        "is_sensitive",
+        "legal_hold",
+        "legal_hold_placed_at",
+        "hash_algorithm",
+        "namespace",
+        "severity",
+        "correlation_id",
+        "trace_id",
+    ]
+)
+_fitting = st.fixed_dictionaries(  # values of the right type, often in the bulk lane
+    {},
+    optional={
+        "event_timestamp": _stamps,
+        "duration_ms": st.integers(-(2**32), 2**32),
+        "actor_id": st.text(max_size=12),
+        "severity": st.one_of(st.none(), st.text(max_size=4)),
+    },
+)
+_changes = st.one_of(st.just({}), _fitting, st.dictionaries(_envelope_keys, _values, max_size=3))
+_payload = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({"original_payload": st.dictionaries(st.text(max_size=3), _values)}),
+    st.dictionaries(
+        st.sampled_from(["original_payload", "signal_labels", "restart_delta", "tenant"]),
+        _values,
+        max_size=2,
+    ),
+)
+
+
+@settings(max_examples=int(os.environ.get("LANES_EXAMPLES", 25)), deadline=None)
+@given(events=st.lists(st.tuples(_changes, _payload), min_size=1, max_size=12))
+def test_both_lanes_agree_on_generated_events(
+    events: list[tuple[dict[str, Any], dict[str, Any]]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("lanes")
+    lines = []
+    for changes, payload in events:
+        item = event(event_id=str(uuid.uuid4()))
+        item.update(changes)
+        item["event_data"].update(payload)
+        lines.append(json.dumps(item, ensure_ascii=False).encode())
+    source = folder / "in.ndjson"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "make_pool", lambda count=None: None)  # workers in-process
+        patch.setattr(parallel, "BLOCK", 3000)
+        with (
+            Cache.open(folder / "plain.duckdb", notify=lambda _: None) as plain,
+            Cache.open(folder / "bulk.duckdb", notify=lambda _: None) as quick,
+        ):
+            expected = import_files(plain, [source])
+            patch.setattr(parallel, "PARALLEL_BYTES", 0)
+            got = import_files(quick, [source])
+            assert _summary(got) == _summary(expected)
+            assert _rows(quick) == _rows(plain)
