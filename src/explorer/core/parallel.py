@@ -31,6 +31,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -324,11 +325,11 @@ class _Group:
     def takes(self, chunk: Sorted) -> bool:
         if not self.chunks:
             return True
-        return self.spooled < SPOOL_EVENTS and self.ids.isdisjoint(chunk.all_ids())
+        return self.spooled < SPOOL_EVENTS and self.ids.isdisjoint(chunk.all_ids)
 
     def add(self, chunk: Sorted) -> None:
         self.chunks.append(chunk)
-        self.ids.update(chunk.all_ids())
+        self.ids.update(chunk.all_ids)
         self.spooled += len(chunk.ids)
 
     def write(self) -> None:
@@ -360,9 +361,16 @@ class Sorted:
     ids: list[str]
     prepared: Prepared
 
+    @cached_property
     def all_ids(self) -> list[str]:
-        stored: list[str] = self.prepared.rows.to_arrow().column("event_id").to_pylist()
-        return self.ids + stored
+        """Every event_id the chunk stores, spooled and prepared (read once, in the
+        main process)."""
+        return self.ids + _row_ids(self.prepared)
+
+
+def _row_ids(prepared: Prepared) -> list[str]:
+    ids: list[str] = prepared.rows.to_arrow().column("event_id").to_pylist()
+    return ids
 
 
 def sort_span(
@@ -390,7 +398,7 @@ def sort_lines(
     if not texts:
         return Sorted(None, [], prepared)
     taken = set(ids)
-    if len(taken) < len(ids) or not taken.isdisjoint(Sorted(None, [], prepared).all_ids()):
+    if len(taken) < len(ids) or not taken.isdisjoint(_row_ids(prepared)):
         # An event_id repeats within the chunk: all of it the Python way, in input order.
         return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix))
     try:

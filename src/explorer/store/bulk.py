@@ -41,7 +41,7 @@ from pydantic_core import SchemaValidator, ValidationError
 from explorer.jsontext import may_hold_big_integer
 from explorer.models.decode import _event_model
 from explorer.models.registry import REGISTRY
-from explorer.store.rows import COLUMNS
+from explorer.store.rows import COLUMNS, INT32
 
 if TYPE_CHECKING:  # workers import this module: they need no DuckDB
     import duckdb
@@ -49,9 +49,11 @@ if TYPE_CHECKING:  # workers import this module: they need no DuckDB
 # Plain RFC 3339: upper-case T and Z, at most microseconds, a numeric offset or Z.
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
-_STAMPS = ("event_timestamp", "parent_event_date", "legal_hold_placed_at")
-_INT32 = ("duration_ms", "retention_days")
-_LOW, _HIGH = -(2**31), 2**31 - 1
+# The envelope's typed columns whose values need more than pydantic's type check.
+_OWN = frozenset({"fetched_at"})  # set by the cache, not read from the event
+_STAMPS = tuple(n for n, sql in COLUMNS if sql.startswith("TIMESTAMPTZ") and n not in _OWN)
+_DATES = tuple(n for n, sql in COLUMNS if sql == "DATE")
+_INTEGERS = tuple(n for n, sql in COLUMNS if sql == "INTEGER")
 _MAX_OBJECT = 16 * 2**20  # read_json's object limit (its default; its buffers grow with it)
 _MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
@@ -98,12 +100,14 @@ def _fits_columns(event: dict[str, Any]) -> bool:
             )
         ):
             return False
-    value = event.get("event_date")
-    if value is not None and (type(value) is not str or not _DATE.fullmatch(value)):
-        return False
-    for name in _INT32:
+    for name in _DATES:
         value = event.get(name)
-        if value is not None and (type(value) is not int or not _LOW <= value <= _HIGH):
+        if value is not None and (type(value) is not str or not _DATE.fullmatch(value)):
+            return False
+    low, high = INT32
+    for name in _INTEGERS:
+        value = event.get(name)
+        if value is not None and (type(value) is not int or not low <= value <= high):
             return False
     return True
 

@@ -156,7 +156,7 @@ class Cache:
                 # only saves memory, so it goes rather than the write.
                 _rollback(con)
                 self._memory_limited = False
-                con.execute("RESET GLOBAL memory_limit")
+                _unlimit_memory(con)
                 existing = _write(con, batches)
         except duckdb.Error as exc:
             _rollback(con)
@@ -181,7 +181,7 @@ class Cache:
         finally:
             self._memory_limited = False
             with contextlib.suppress(duckdb.Error):
-                self.connection.execute("RESET memory_limit")
+                _unlimit_memory(self.connection)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -217,6 +217,10 @@ def _fit_memory(con: duckdb.DuckDBPyConnection, incoming: int) -> None:
     stored = int(_scalar(con, "SELECT count(*) FROM events") or 0)
     limit = WRITE_MEMORY + INDEX_BYTES * (stored + incoming)
     con.execute(f"SET GLOBAL memory_limit = '{limit}B'")  # an int, never data
+
+
+def _unlimit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("RESET GLOBAL memory_limit")
 
 
 def _transaction(

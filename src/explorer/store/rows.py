@@ -66,7 +66,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
 
-_INT32 = (-(2**31), 2**31 - 1)
+INT32 = (-(2**31), 2**31 - 1)  # what an INTEGER column holds
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -112,7 +112,7 @@ def _misfits(sql: str, values: list[Any]) -> list[int]:
     if sql == "BOOLEAN":
         return [i for i, v in enumerate(values) if v is not None and type(v) is not bool]
     if sql == "INTEGER":
-        low, high = _INT32
+        low, high = INT32
         return [
             i
             for i, v in enumerate(values)
