@@ -22,10 +22,10 @@ fmt:
 	$(PY) -m ruff format src tests scripts benchmarks
 	$(PY) -m ruff check --fix src tests scripts benchmarks
 
-# Regenerate the payload models from a new contract: make models SPEC=path/to/data-storage-v1.yaml
-SPEC ?= ../shared/spec/data-storage-v1.yaml
+# Regenerate the models of every contract version: make models [SPEC_DIR=../shared/spec]
+SPEC_DIR ?= ../shared/spec
 models:
-	$(PY) scripts/generate_models.py $(SPEC)
+	$(PY) scripts/generate_models.py --spec-dir $(SPEC_DIR)
 
 bench:
 	$(PY) benchmarks/run.py

@@ -42,3 +42,9 @@ class QueryError(ExplorerError):
 
 class ExportError(ExplorerError):
     """An export could not be written."""
+
+
+class ContractError(ExplorerError):
+    """A contract name the tool does not ship."""
+
+    exit_code = 2

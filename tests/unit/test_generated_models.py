@@ -1,4 +1,8 @@
-"""The committed models are exactly what the pinned generator makes from the contract."""
+"""The committed models are what the pinned generator makes from each contract version.
+
+This only proves the modules are current. That they are *faithful* to the contracts is
+proven, without the generator, by ``test_contract_fidelity.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +10,74 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from explorer.models import payloads
-from explorer.models.registry import PAYLOAD_SCHEMAS, REGISTRY, view_name
-from tests.conftest import REPO
+from explorer.models.contracts import main as main_models
+from explorer.models.registry import (
+    CONTRACT_NAMES,
+    CONTRACTS,
+    DEFAULT_CONTRACT,
+    PAYLOAD_SCHEMAS,
+    load_contract,
+    view_name,
+)
+from tests.conftest import REPO, spec_file
+
+CONTRACTS_DIR = REPO / "src" / "explorer" / "models" / "contracts"
 
 
-def test_registry_covers_every_mapping_entry(spec_path: Path) -> None:
-    spec = yaml.safe_load(spec_path.read_text())
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
+def test_registry_covers_every_mapping_entry(name: str) -> None:
+    spec = yaml.safe_load(spec_file(name).read_text())
     event_data = spec["components"]["schemas"]["AuditEventRequest"]["properties"]["event_data"]
     mapping = {k: v.rsplit("/", 1)[1] for k, v in event_data["discriminator"]["mapping"].items()}
-    assert {t: info.schema for t, info in REGISTRY.items()} == mapping
+    models = load_contract(name)
+    assert {t: info.schema for t, info in models.registry.items()} == mapping
     one_of = {ref["$ref"].rsplit("/", 1)[1] for ref in event_data["oneOf"]}
-    assert set(PAYLOAD_SCHEMAS) == one_of
+    assert set(models.payload_schemas) == one_of
+    assert CONTRACTS[name].event_types == len(mapping)
+    assert CONTRACTS[name].payload_schemas == len(one_of)
 
 
-def test_committed_module_matches_the_generator(spec_path: Path, tmp_path: Path) -> None:
-    out = tmp_path / "payloads.py"
+def test_catalog_names_the_shipped_versions() -> None:
+    assert CONTRACT_NAMES == ("2026-01-24", "v1.4.0", "v1.5.7", "v1.6.0-rc4", "main")
+    assert DEFAULT_CONTRACT == "main"
+    assert [CONTRACTS[n].event_types for n in CONTRACT_NAMES] == [47, 90, 136, 140, 142]
+
+
+def test_committed_modules_match_the_generator(tmp_path: Path) -> None:
+    spec_dir = spec_file(DEFAULT_CONTRACT).parent
     subprocess.run(
         [
             sys.executable,
             str(REPO / "scripts" / "generate_models.py"),
-            str(spec_path),
-            "--output",
-            str(out),
+            "--spec-dir",
+            str(spec_dir),
+            "--output-dir",
+            str(tmp_path),
         ],
         check=True,
         capture_output=True,
     )
-    committed = (REPO / "src" / "explorer" / "models" / "payloads.py").read_text()
-    assert out.read_text() == committed, "run `make models` and commit the result"
+    made = sorted(p.name for p in tmp_path.glob("*.py"))
+    committed = sorted(p.name for p in CONTRACTS_DIR.glob("*.py") if p.name != "__init__.py")
+    assert made == committed
+    for name in made:
+        assert (tmp_path / name).read_text() == (CONTRACTS_DIR / name).read_text(), (
+            f"{name}: run `make models` and commit the result"
+        )
 
 
-def test_generated_code_carries_no_prose(spec_path: Path) -> None:
-    source = Path(payloads.__file__).read_text()
-    assert "description=" not in source
-    assert "example" not in source.lower()
+def test_generated_code_carries_no_prose() -> None:
+    for path in CONTRACTS_DIR.glob("*.py"):
+        source = path.read_text()
+        assert "description=" not in source, path.name
+        assert "example" not in source.lower(), path.name
 
 
 def test_optional_non_nullable_fields_reject_null_but_may_be_omitted() -> None:
-    field = payloads.GatewayAuditPayload.model_fields["severity"]
+    field = main_models.GatewayAuditPayload.model_fields["severity"]
     assert field.annotation is str and field.default is None
 
 

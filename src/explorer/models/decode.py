@@ -19,11 +19,9 @@ from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import orjson
-from pydantic import BaseModel, RootModel, ValidationError, create_model
+from pydantic import BaseModel, RootModel, ValidationError
 
-from explorer.models import payloads
-from explorer.models.envelope import Envelope
-from explorer.models.registry import REGISTRY, service_of
+from explorer.models.registry import Contract, default_contract, service_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,6 +63,7 @@ IssueKind = Literal[
     "discriminator",
     "unknown_type",
     "malformed_json",
+    "decoder_error",
 ]
 ISSUE_KINDS: tuple[str, ...] = IssueKind.__args__  # type: ignore[attr-defined]
 
@@ -86,7 +85,7 @@ class Decoded:
     event_id: str | None
     event_type: str | None
     service: str | None
-    envelope: Envelope | None = None
+    envelope: BaseModel | None = None
     payload: BaseModel | None = None
     raw: Any = field(default=None, repr=False)
 
@@ -94,17 +93,22 @@ class Decoded:
         return [issue.as_dict() for issue in self.issues]
 
 
-def decode(raw: Any, text: bytes | None = None) -> Decoded:
-    """Decode one event (a parsed JSON value). Never raises.
+def decode(raw: Any, text: bytes | None = None, contract: Contract | None = None) -> Decoded:
+    """Decode one event (a parsed JSON value) against ``contract`` (default: main).
 
     ``text`` may be the JSON text ``raw`` was parsed from (by orjson, so nothing was
     lost): it is validated as is instead of serialising ``raw`` again.
+
+    Never raises: a bug in the decoder itself becomes an ``invalid`` event with one
+    ``decoder_error`` issue naming the exception, so one event cannot stop an import.
     """
     try:
-        return _decode(raw, text)
+        return _decode(raw, text, contract or default_contract())
     except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
-        issue = Issue("type", "", f"could not be decoded: {type(exc).__name__}")
+        issue = Issue(
+            "decoder_error", "", f"could not be decoded: {type(exc).__name__}: {exc}"[:200]
+        )
         return Decoded(
             Status.INVALID,
             (issue,),
@@ -120,7 +124,7 @@ def malformed(locator: str, message: str) -> Decoded:
     return Decoded(Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None)
 
 
-def _decode(raw: Any, text: bytes | None = None) -> Decoded:
+def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
     if not isinstance(raw, dict):
         issue = Issue("not_object", "", f"expected an event object, got {_describe(raw)}")
         return Decoded(Status.INVALID, (issue,), None, None, None, raw=raw)
@@ -132,19 +136,19 @@ def _decode(raw: Any, text: bytes | None = None) -> Decoded:
     event_type = event_type if isinstance(event_type, str) else None
     service = service_of(event_type) if event_type else None
 
-    info = REGISTRY.get(event_type) if event_type is not None else None
+    info = contract.registry.get(event_type) if event_type is not None else None
     unknown = info is None
     if unknown:
-        known = f"({len(REGISTRY)} known types)"
+        known = f"({len(contract.registry)} known types)"
         message = (
-            f"event type {_short(event_type)} is not in the contract {known}"
+            f"event type {_short(event_type)} is not in the contract {contract.name} {known}"
             if event_type is not None
             else f"event_type is missing or not a string, so the payload cannot be typed {known}"
         )
         issues.append(Issue("unknown_type", "event_type", message))
 
-    mismatch = False
-    envelope: Envelope | None = None
+    mismatch = closed = False
+    envelope: BaseModel | None = None
     payload: BaseModel | None = None
     data = raw.get("event_data", _MISSING)
     if data is _MISSING:
@@ -157,23 +161,25 @@ def _decode(raw: Any, text: bytes | None = None) -> Decoded:
     if info is not None and isinstance(data, dict):
         # One pass over the whole event, its payload typed by the envelope's event_type.
         # The discriminator was judged above, so findings about it are not repeated.
-        model = _event_model(info.event_type)
-        typed = _validate(model, raw, raw, "", issues, _DISCRIMINATOR, text)
+        model = contract.event_model(info.event_type)
+        typed = _validate(model, raw, raw, "", issues, contract, _DISCRIMINATOR, text)
         if typed is not None:
-            envelope, payload = typed, typed.event_data
+            envelope, payload = typed, typed.event_data  # type: ignore[attr-defined]
         elif all(i.path.startswith("event_data") for i in issues):
             # Only the payload is wrong: the envelope alone still validates.
-            envelope = _validate(Envelope, _without_payload(raw), raw, "", [])
-        issues.extend(_drift(info.model, data, "event_data"))
+            envelope = _validate(contract.envelope, _without_payload(raw), raw, "", [], contract)
+        drift = _drift(info.model, data, "event_data")
+        closed = any(issue.message.endswith(_CLOSED) for issue in drift)
+        issues.extend(drift)
     else:
-        envelope = _validate(Envelope, _without_payload(raw), raw, "", issues)
+        envelope = _validate(contract.envelope, _without_payload(raw), raw, "", issues, contract)
 
     issues.sort(key=lambda i: _RANK.get(i.kind, 2))
     if unknown:
         status = Status.UNKNOWN
     elif mismatch:
         status = Status.MISMATCH
-    elif any(i.kind != "unexpected_field" for i in issues):
+    elif closed or any(i.kind != "unexpected_field" for i in issues):
         status = Status.INVALID
     elif issues:
         status = Status.DRIFT
@@ -205,13 +211,6 @@ def _check_discriminator(data: dict[str, Any], event_type: str | None, issues: l
     return True
 
 
-@cache
-def _event_model(event_type: str) -> type[Envelope]:
-    """The envelope with ``event_data`` typed as the payload model of ``event_type``."""
-    info = REGISTRY[event_type]
-    return create_model(f"{info.schema}Event", __base__=Envelope, event_data=(info.model, ...))
-
-
 _RANK = {"unknown_type": 0, "discriminator": 1, "unexpected_field": 3}
 
 
@@ -229,6 +228,7 @@ def _validate(
     raw: Any,
     prefix: str,
     issues: list[Issue],
+    contract: Contract,
     skip: tuple[str, ...] = (),
     text: bytes | None = None,
     *,
@@ -241,11 +241,13 @@ def _validate(
         if not pruned and any(_too_deep(err) for err in errors):
             # pydantic's JSON parser stops at 200 levels; no declared property nests that
             # deep, so validate without the deepest subtrees (drift is judged on the raw data).
-            return _validate(model, _prune(body), raw, prefix, issues, skip, pruned=True)
+            return _validate(model, _prune(body), raw, prefix, issues, contract, skip, pruned=True)
         for err in errors:
             if skip and tuple(err["loc"][: len(skip)]) == skip:
                 continue
-            issues.append(_issue(err, raw, prefix))
+            if err["type"] == "extra_forbidden":
+                continue  # reported by _drift, with the schema's name
+            issues.append(_issue(err, raw, prefix, contract.model_names))
     except (ValueError, RecursionError) as exc:
         issues.append(Issue("type", prefix, f"could not be validated: {exc}"[:200]))
     return None
@@ -297,9 +299,9 @@ _CONSTRAINTS = {
 }
 
 
-def _issue(err: Any, raw: Any, prefix: str) -> Issue:
+def _issue(err: Any, raw: Any, prefix: str, model_names: frozenset[str]) -> Issue:
     kind_of_error: str = err["type"]
-    path = _path(prefix, err["loc"], raw, missing=kind_of_error == "missing")
+    path = _path(prefix, err["loc"], raw, model_names, missing=kind_of_error == "missing")
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind_of_error == "missing":
@@ -329,10 +331,11 @@ def _expected_type(error_type: str) -> str:
 
 
 _TAG = re.compile(r"^[a-z][a-z_\-]*\[.*\]$|^(str|int|float|bool|none|list|dict)$")
-_MODEL_NAMES = frozenset(n for n in dir(payloads) if n[:1].isupper())
 
 
-def _path(prefix: str, loc: tuple[Any, ...], raw: Any, *, missing: bool) -> str:
+def _path(
+    prefix: str, loc: tuple[Any, ...], raw: Any, model_names: frozenset[str], *, missing: bool
+) -> str:
     """Dotted path from the event root; drops pydantic's union tags from ``loc``."""
     parts = [prefix] if prefix else []
     cur = raw
@@ -343,7 +346,7 @@ def _path(prefix: str, loc: tuple[Any, ...], raw: Any, *, missing: bool) -> str:
             continue
         last = i == len(loc) - 1
         present = isinstance(cur, dict) and seg in cur
-        if not present and not (missing and last) and (_TAG.match(seg) or seg in _MODEL_NAMES):
+        if not present and not (missing and last) and (_TAG.match(seg) or seg in model_names):
             continue
         parts.append(seg)
         cur = cur.get(seg) if isinstance(cur, dict) else None
@@ -356,6 +359,7 @@ class _Shape:
 
     declared: frozenset[str]
     nested: dict[str, tuple[type[BaseModel], bool]]  # alias -> (model, is_list)
+    closed: bool  # the contract allows no additional properties
 
 
 @cache
@@ -368,7 +372,7 @@ def _shape(model: type[BaseModel]) -> _Shape:
         target = _nested_model(info.annotation)
         if target is not None:
             nested[alias] = target
-    return _Shape(frozenset(declared), nested)
+    return _Shape(frozenset(declared), nested, model.model_config.get("extra") == "forbid")
 
 
 def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
@@ -386,6 +390,9 @@ def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
     return None
 
 
+_CLOSED = ", which allows no additional properties"
+
+
 def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issue]:
     """Properties the schema (or a nested schema) does not declare, read off the raw data."""
     shape = _shape(model)
@@ -393,7 +400,8 @@ def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issu
         Issue(
             "unexpected_field",
             f"{path}.{key}",
-            f"{_short(key)} is not declared by {model.__name__}",
+            f"{_short(key)} is not declared by {model.__name__}"
+            + (_CLOSED if shape.closed else ""),
         )
         for key in data
         if key not in shape.declared

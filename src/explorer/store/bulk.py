@@ -39,8 +39,7 @@ import orjson
 from pydantic_core import SchemaValidator, ValidationError
 
 from explorer.jsontext import may_hold_big_integer
-from explorer.models.decode import _event_model
-from explorer.models.registry import REGISTRY
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.rows import COLUMNS, INT32
 
 if TYPE_CHECKING:  # workers import this module: they need no DuckDB
@@ -58,7 +57,7 @@ _MAX_OBJECT = 16 * 2**20  # read_json's object limit (its default; its buffers g
 _MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
 
-def bulk_text(line: bytes) -> tuple[str, bytes] | None:
+def bulk_text(line: bytes, contract: str = DEFAULT_CONTRACT) -> tuple[str, bytes] | None:
     """``(event_id, spool line)`` if DuckDB can store this line by itself, else None."""
     if len(line) > _MAX_TEXT or may_hold_big_integer(line):
         return None
@@ -72,7 +71,7 @@ def bulk_text(line: bytes) -> tuple[str, bytes] | None:
     data = event.get("event_data")
     if type(data) is not dict or data.get("event_type") != event_type:
         return None
-    validator = strict_validator(event_type) if type(event_type) is str else None
+    validator = strict_validator(event_type, contract) if type(event_type) is str else None
     event_id = event.get("event_id")
     if validator is None or type(event_id) is not str or not _fits_columns(event):
         return None
@@ -113,12 +112,13 @@ def _fits_columns(event: dict[str, Any]) -> bool:
 
 
 @cache
-def strict_validator(event_type: str) -> SchemaValidator | None:
+def strict_validator(event_type: str, contract: str = DEFAULT_CONTRACT) -> SchemaValidator | None:
     """The event model of ``event_type``, refusing undeclared properties at every level
     but the envelope's ``hash_algorithm``; None for a type the contract does not map."""
-    if event_type not in REGISTRY:
+    models = load_contract(contract)
+    if event_type not in models.registry:
         return None
-    schema = _forbidding(_event_model(event_type).__pydantic_core_schema__, {})
+    schema = _forbidding(models.event_model(event_type).__pydantic_core_schema__, {})
     nullable_text = {"type": "nullable", "schema": {"type": "str"}}
     envelope = schema["schema"] if schema["type"] == "definitions" else schema
     envelope["schema"]["fields"]["hash_algorithm"] = {

@@ -23,7 +23,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, NaiveDatetime
 
-from explorer.models.registry import PAYLOAD_SCHEMAS, REGISTRY, view_name
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract, view_name
 
 LEADING = ("event_id", "event_timestamp", "correlation_id", "event_type", "decode_status")
 
@@ -96,12 +96,13 @@ def _columns(model: type[BaseModel]) -> tuple[ViewColumn, ...]:
 
 
 @cache
-def payload_views() -> tuple[View, ...]:
-    """Every payload view, in schema-name order."""
+def payload_views(contract: str = DEFAULT_CONTRACT) -> tuple[View, ...]:
+    """Every payload view of ``contract``, in schema-name order."""
+    models = load_contract(contract)
     views = []
-    for schema in sorted(PAYLOAD_SCHEMAS):
-        types_ = tuple(sorted(t for t, info in REGISTRY.items() if info.schema == schema))
-        views.append(View(view_name(schema), schema, types_, _columns(PAYLOAD_SCHEMAS[schema])))
+    for schema, model in sorted(models.payload_schemas.items()):
+        types_ = tuple(sorted(t for t, i in models.registry.items() if i.schema == schema))
+        views.append(View(view_name(schema), schema, types_, _columns(model)))
     return tuple(views)
 
 
@@ -154,7 +155,7 @@ def view_sql(view: View) -> str:
 
 
 @cache
-def views_digest() -> str:
+def views_digest(contract: str = DEFAULT_CONTRACT) -> str:
     """Changes whenever any view's definition does (a new contract, a new mapping)."""
-    text = "\n;\n".join(view.sql() for view in payload_views())
+    text = "\n;\n".join(view.sql() for view in payload_views(contract))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
