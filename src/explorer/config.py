@@ -5,14 +5,18 @@ Precedence everywhere: command-line option > environment variable > config file 
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from explorer.errors import ExplorerError
+from explorer.models.contracts import catalog
 
 APP = "audit-explorer"
 ENV_CACHE = "AUDIT_EXPLORER_CACHE"
@@ -24,6 +28,8 @@ SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/toke
 
 class ConfigError(ExplorerError):
     """The config file cannot be read or has a wrong value."""
+
+    exit_code = 2
 
 
 def cache_path(option: str | Path | None = None) -> Path:
@@ -61,6 +67,7 @@ class SourceConfig:
     ca_bundle: Path | None = None
     user: str | None = None
     insecure: bool = False
+    contract: str | None = None  # the contract version this source's cluster runs
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,12 @@ def load_config(path: Path | None = None) -> Config:
     url = "https://data-storage.kubernaut-system.svc:8080"
     token_file = "~/.kube/ds-token"
     ca_bundle = "~/.kube/ca.crt"
+    contract = "v1.5.7"
     ```
+
+    The file is validated, never coerced: an unknown key, a wrong type or a string
+    where a boolean belongs (``insecure = "false"``) is a one-line error naming the file
+    and the key.
     """
     path = path or config_path()
     try:
@@ -91,24 +103,86 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read config ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    sources: dict[str, SourceConfig] = {}
-    raw_sources = data.get("sources", {})
-    if not isinstance(raw_sources, dict):
-        raise ConfigError(f"{path}: [sources] must be a table")
-    for name, raw in raw_sources.items():
-        if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
-            raise ConfigError(f"{path}: source {name!r} needs a url")
-        sources[name] = SourceConfig(
+    try:
+        parsed = _ConfigFile.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    sources = {
+        name: SourceConfig(
             name=name,
-            url=raw["url"],
-            token_file=_opt_path(raw.get("token_file")),
-            ca_bundle=_opt_path(raw.get("ca_bundle")),
-            user=raw.get("user") if isinstance(raw.get("user"), str) else None,
-            insecure=bool(raw.get("insecure", False)),
+            url=raw.url,
+            token_file=_opt_path(raw.token_file),
+            ca_bundle=_opt_path(raw.ca_bundle),
+            user=raw.user,
+            insecure=raw.insecure,
+            contract=raw.contract,
         )
-    default = data.get("default_source")
-    return Config(sources, default if isinstance(default, str) else None, path)
+        for name, raw in parsed.sources.items()
+    }
+    return Config(sources, parsed.default_source, path)
+
+
+class _SourceFile(BaseModel):
+    """One ``[sources.NAME]`` table, as written."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    url: str
+    token_file: str | None = None
+    ca_bundle: str | None = None
+    user: str | None = None
+    insecure: bool = False
+    contract: str | None = None
+
+    @field_validator("contract")
+    @classmethod
+    def _known_contract(cls, value: str | None) -> str | None:
+        names = [str(entry["name"]) for entry in catalog.CONTRACTS]
+        if value is not None and value not in names:
+            raise ValueError(f"unknown contract {value!r}; shipped: {', '.join(names)}")
+        return value
+
+
+class _ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    default_source: str | None = None
+    sources: dict[str, _SourceFile] = {}
+
+
+_TYPE_WORDS = {"bool_type": "a boolean (true or false)", "string_type": "a string"}
+
+
+def _first_error(exc: ValidationError) -> str:
+    """``sources.prod.insecure: expected a boolean (true or false), got 'false'``."""
+    err = exc.errors(include_url=False)[0]
+    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        word = str(err["loc"][-1])
+        known = _SourceFile.model_fields if len(err["loc"]) > 1 else _ConfigFile.model_fields
+        hint = difflib.get_close_matches(word.replace("-", "_"), list(known), n=1)
+        return f"{key}: unknown key" + (f" (did you mean {hint[0]}?)" if hint else "")
+    if err["type"] == "missing":
+        return f"{key}: required key is missing"
+    expected = _TYPE_WORDS.get(err["type"])
+    if expected is not None:
+        return f"{key}: expected {expected}, got {_shown(err.get('input'))}"
+    message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{key}: {message}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _opt_path(value: object) -> Path | None:
     return Path(value).expanduser() if isinstance(value, str) and value else None
+
+
+def source_contract(name: str | None, config: Config | None = None) -> str | None:
+    """The contract version the config file gives source ``name``, if any."""
+    if not name:
+        return None
+    conf = (config or load_config()).sources.get(name)
+    return conf.contract if conf is not None else None

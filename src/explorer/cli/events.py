@@ -18,7 +18,7 @@ import click
 import pyarrow as pa
 
 from explorer.cli import main
-from explorer.cli.options import cache_option
+from explorer.cli.options import cache_option, contract_option
 from explorer.cli.render import JsonSafeStream, TerminalStream, clean, json_safe
 from explorer.config import cache_path
 from explorer.core.export import (
@@ -72,9 +72,10 @@ class NotFoundError(ExplorerError):
 
 
 @contextmanager
-def open_cache(option: Path | None) -> Iterator[Cache]:
-    """The cache, read-only: these commands never change it."""
-    with Cache.open(cache_path(option), read_only=True) as cache:
+def open_cache(option: Path | None, contract: str | None = None) -> Iterator[Cache]:
+    """The cache, read-only: these commands never change it. ``contract``, when given,
+    must be the one the cache was decoded against."""
+    with Cache.open(cache_path(option), read_only=True, contract=contract) as cache:
         yield cache
 
 
@@ -127,15 +128,22 @@ def stdout_is_terminal() -> bool:
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N events.")
 @format_option
 @output_option
+@contract_option
 def events(
-    expr: str, cache: Path | None, limit: int | None, fmt: str | None, output: Path | None
+    expr: str,
+    cache: Path | None,
+    limit: int | None,
+    fmt: str | None,
+    output: Path | None,
+    contract: str | None,
 ) -> None:
     """Events from the cache matching EXPR, newest first.
 
     EXPR is the filter bar's language, e.g.
     'service:gateway,orchestrator -status:ok since:24h'. Keys: service, type, corr,
-    outcome, status, category, action, severity, ns, cluster, actor, resource, id,
-    source, since, until; bare words search the event type, correlation ID and payload.
+    outcome, status, issue, fits, category, action, severity, ns, cluster, actor,
+    resource, id, source, since, until; bare words search the event type, correlation ID
+    and payload. --contract checks that the cache was decoded against that contract.
     An EXPR that starts with '-' goes last, after '--': events --limit 5 -- '-status:ok'.
     The table shows the first 100 events unless --limit says otherwise; the other
     formats carry every matching event and all columns, with event_data and
@@ -143,7 +151,7 @@ def events(
     """
     flt = parse_filter(expr)
     fmt = choose_format(fmt, output)
-    with open_cache(cache) as db:
+    with open_cache(cache, contract) as db:
         if fmt == "table":
             _events_table(db, flt, TABLE_LIMIT if limit is None else limit)
             return

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from explorer.cli import main
-from explorer.cli.options import cache_option
+from explorer.cli.options import cache_option, contract_option
 from explorer.cli.render import clean, status_lines
-from explorer.config import cache_path
+from explorer.config import cache_path, source_contract
 from explorer.core.importer import ImportResult, import_files
 from explorer.store.cache import Cache
 
@@ -23,9 +23,13 @@ SHOWN_REJECTED = 10
 @click.option(
     "--source",
     metavar="NAME",
-    help="Record the events as coming from NAME (default: the file name).",
+    help="Record the events as coming from NAME (default: the file name); a source of the "
+    "config file also gives its contract.",
 )
-def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> None:
+@contract_option
+def import_(
+    files: tuple[str, ...], cache: Path | None, source: str | None, contract: str | None
+) -> None:
     """Store the audit events of FILE... ("-" for stdin) in the local cache.
 
     FILE may be NDJSON, a JSON array of events, a query page or an export. Importing
@@ -39,7 +43,9 @@ def import_(files: tuple[str, ...], cache: Path | None, source: str | None) -> N
     path = cache_path(cache)
     progress = _Progress() if _interactive() else None
     with Cache.open(
-        path, notify=lambda message: click.echo(f"audit-explorer: {clean(message)}", err=True)
+        path,
+        notify=lambda message: click.echo(f"audit-explorer: {clean(message)}", err=True),
+        contract=contract or source_contract(source),
     ) as db:
         try:
             result = import_files(db, files, source=source, progress=progress)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from explorer.models.contracts import catalog
+
 cache_option = click.option(
     "--cache",
     "cache",
@@ -15,3 +17,14 @@ cache_option = click.option(
     help="The DuckDB cache file (default: $AUDIT_EXPLORER_CACHE, else the user cache dir).",
 )
 """``--cache PATH`` as ``cache: Path | None``; resolve it with ``explorer.config.cache_path``."""
+
+CONTRACT_NAMES = tuple(str(entry["name"]) for entry in catalog.CONTRACTS)
+
+contract_option = click.option(
+    "--contract",
+    type=click.Choice(CONTRACT_NAMES),
+    default=None,
+    help=f"The contract version to decode against (default: the cache's, else {catalog.DEFAULT}; "
+    "see `audit-explorer contracts`).",
+)
+"""``--contract NAME`` as ``contract: str | None``."""

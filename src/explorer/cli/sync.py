@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from explorer.cli import main
-from explorer.cli.options import cache_option
+from explorer.cli.options import cache_option, contract_option
 from explorer.cli.render import clean, status_lines
 from explorer.client.datastorage import (
     ClientSettings,
     DataStorageClient,
     EventFilters,
 )
-from explorer.config import ENV_TOKEN, ENV_URL, cache_path
+from explorer.config import ENV_TOKEN, ENV_URL, cache_path, source_contract
 from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
 from explorer.store.cache import Cache
@@ -26,6 +26,7 @@ from explorer.store.cache import Cache
 @click.option("--url", metavar="URL", help=f"DataStorage base URL (default: ${ENV_URL}).")
 @cache_option
 @click.option("--source", metavar="NAME", help="A source from the config file, or a label.")
+@contract_option
 @click.option("--token", metavar="T", help=f"Bearer token (prefer --token-file or ${ENV_TOKEN}).")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="F")
 @click.option("--user", metavar="U", help="Send X-Auth-Request-User (setups without oauth-proxy).")
@@ -65,7 +66,11 @@ def sync(**options: object) -> None:
     filters = _filters(opts)
     path = cache_path(opts.cache)
     progress = _Progress() if sys.stderr.isatty() else None
-    with Cache.open(path, notify=_notify) as cache, DataStorageClient(settings) as client:
+    contract = opts.contract or source_contract(source)  # the config source's, if any
+    with (
+        Cache.open(path, notify=_notify, contract=contract) as cache,
+        DataStorageClient(settings) as client,
+    ):
         try:
             result = run_sync(
                 cache, client, filters, source=source, max_events=opts.max_events,
@@ -89,6 +94,7 @@ class _SyncOptions:
     url: str | None
     cache: Path | None
     source: str | None
+    contract: str | None
     token: str | None
     token_file: Path | None
     user: str | None

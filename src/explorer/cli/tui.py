@@ -16,7 +16,7 @@ import click
 
 from explorer import config
 from explorer.cli import main
-from explorer.cli.options import cache_option
+from explorer.cli.options import cache_option, contract_option
 
 if TYPE_CHECKING:
     from explorer.core.importer import ImportResult
@@ -25,18 +25,23 @@ DEMO_EVENTS = 20_000
 DEMO_SEED = 7
 
 
-def run_app(cache: Path) -> None:
+def run_app(cache: Path, contract: str | None = None) -> None:
     """Open the explorer on ``cache`` and return when the person quits (exit status 0)."""
     app_module = importlib.import_module("explorer.tui.app")
-    app = app_module.ExplorerApp(cache)
+    app = app_module.ExplorerApp(cache, contract=contract)
     app.run()
 
 
 @main.command()
 @cache_option
-def tui(cache: Path | None = None) -> None:
-    """Open the explorer on the cache (the default command)."""
-    run_app(config.cache_path(cache))
+@contract_option
+def tui(cache: Path | None = None, contract: str | None = None) -> None:
+    """Open the explorer on the cache (the default command).
+
+    --contract checks that the cache was decoded against that contract version (and
+    decodes what a sync from the explorer stores against it).
+    """
+    run_app(config.cache_path(cache), contract)
 
 
 @main.command()

@@ -10,22 +10,27 @@ import click
 import orjson
 
 from explorer.cli import main
+from explorer.cli.options import contract_option
 from explorer.cli.render import clean, json_safe
 from explorer.client.files import EventReader
 from explorer.core.validate import Summary, validate_records
 from explorer.models.decode import Decoded, Status
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 
 WIDTH = 80
 
 
 def _entry(decoded: Decoded) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "event_id": decoded.event_id,
         "event_type": decoded.event_type,
         "service": decoded.service,
         "status": str(decoded.status),
         "issues": decoded.issues_as_dicts(),
     }
+    if decoded.status is not Status.OK:
+        entry["fits"] = list(decoded.fits or ())
+    return entry
 
 
 @main.command()
@@ -35,15 +40,18 @@ def _entry(decoded: Decoded) -> dict[str, Any]:
     show_default=True, help="Report format.",
 )  # fmt: skip
 @click.option("--strict", is_flag=True, help="Drift (undeclared fields) fails too.")
-def validate(file: str, fmt: str, strict: bool) -> None:
+@contract_option
+def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
     """Check audit events in FILE (or stdin) against the DataStorage contract.
 
-    FILE may be NDJSON, a JSON array of events, a query page or an export.
+    FILE may be NDJSON, a JSON array of events, a query page or an export. Events that
+    do not fit also say which shipped contracts they fit ("fits").
     Exit status: 0 all events fit, 1 some do not, 2 the input cannot be read.
     """
-    summary = Summary()
+    models = load_contract(contract or DEFAULT_CONTRACT)
+    summary = Summary(contract=models.name)
     out = sys.stdout.buffer
-    results = validate_records(EventReader(file), summary)
+    results = validate_records(EventReader(file), summary, models)
     if fmt == "ndjson":
         for _, decoded in results:
             out.write(json_safe(orjson.dumps(_entry(decoded))) + b"\n")
@@ -66,10 +74,15 @@ def _write_json_array(out: IO[bytes], entries: Any) -> None:
 
 def render_summary(summary: Summary, examples: int = 10) -> str:
     """Plain text, 80 columns: counts, then the first issues in detail."""
-    lines = [f"{summary.total:,} events"]
+    lines = [f"{summary.total:,} events, against contract {summary.contract}"]
     for status in Status:
         if summary.by_status[status]:
             lines.append(f"  {status:<24} {summary.by_status[status]:>10,}")
+    if summary.by_fits:
+        lines += ["", "Not ok, by the shipped contracts they fit (are ok or drift under):"]
+        for fits, count in summary.by_fits.most_common():
+            where = ", ".join(fits) if fits else "none (a producer bug, not version skew)"
+            lines.append(f"  {count:>10,}  {where}")
     if summary.by_service:
         lines += ["", "By service:"]
         services = sorted({svc for svc, _ in summary.by_service})

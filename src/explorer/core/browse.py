@@ -19,6 +19,8 @@ import duckdb
 
 from explorer.errors import StoreError
 from explorer.models.decode import Decoded, decode
+from explorer.models.registry import ENVELOPE_RENAMES, load_contract
+from explorer.store.cache import cache_contract
 
 # Columns the table shows; the summary is built from event_data.
 ROW_COLUMNS = (
@@ -207,7 +209,7 @@ def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
         n: (_load_json(v) if n in _JSON_COLUMNS else v) for n, v in zip(names, found, strict=True)
     }
     raw = as_received(row)
-    return EventRecord(row, raw, decode(raw))
+    return EventRecord(row, raw, decode(raw, contract=load_contract(cache_contract(cur))))
 
 
 # Columns that are the cache's own bookkeeping, not part of the event as received.
@@ -221,6 +223,7 @@ _LOCAL_COLUMNS = frozenset(
         "decode_issues",
         "source",
         "fetched_at",
+        "decode_fits",
     }
 )
 
@@ -236,6 +239,10 @@ def as_received(row: dict[str, Any]) -> dict[str, Any]:
         )
     extra = row.get("extra")
     if isinstance(extra, dict):
+        for name, older in ENVELOPE_RENAMES.items():
+            # The column was filled from the older name (see store.rows): sent once.
+            if older in extra and name in raw and raw[name] == extra[older]:
+                del raw[name]
         raw.update(extra)
     raw["event_data"] = row.get("event_data")
     return raw

@@ -25,6 +25,7 @@ from explorer.client.files import EventReader, Record
 from explorer.core.validate import decode_record
 from explorer.errors import InputError
 from explorer.models.decode import Decoded
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # tests tune it here
 from explorer.store.rows import RowBatch, build_rows, unstorable
 
@@ -103,11 +104,14 @@ def prepare(
     fetched_at: datetime,
     prefix: str = "",
     texts: Sequence[bytes | None] | None = None,
+    contract: str = DEFAULT_CONTRACT,
 ) -> Prepared:
-    """Decode and convert a batch of records. Pure: no I/O, picklable result.
+    """Decode (against ``contract``) and convert a batch of records. Pure: no I/O,
+    picklable result.
 
     ``texts``, beside ``records``, are the JSON texts they were parsed from, where known.
     """
+    models = load_contract(contract)
     rejected: list[Rejected] = []
     decodable: list[Record] = []
     decodable_texts: list[bytes | None] = []
@@ -119,7 +123,7 @@ def prepare(
         else:
             rejected.append(Rejected(prefix + record.locator, reason))
     decoded = [
-        _slim(decode_record(record, text))
+        _slim(decode_record(record, text, models))
         for record, text in zip(decodable, decodable_texts, strict=True)
     ]
     rows = build_rows(decoded, source=source, fetched_at=fetched_at)
@@ -147,7 +151,10 @@ def import_records(
     fetched_at = datetime.now(UTC)
     counted = _counting(records, progress, result.read) if progress else records
     for chunk in _chunks(counted, BATCH_SIZE):
-        prepare(chunk, source=source, fetched_at=fetched_at, prefix=prefix).add_to(result, cache)
+        prepared = prepare(
+            chunk, source=source, fetched_at=fetched_at, prefix=prefix, contract=cache.contract
+        )
+        prepared.add_to(result, cache)
     result.elapsed += time.perf_counter() - started
     return result
 

@@ -48,6 +48,7 @@ from explorer.core.importer import ImportResult, Prepared, Rejected, _slim, prep
 from explorer.errors import ExplorerError
 from explorer.jsontext import may_hold_big_integer
 from explorer.models.decode import decode
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.bulk import SpooledBatch, bulk_text
 from explorer.store.rows import RowBatch, build_rows
 
@@ -233,6 +234,7 @@ def _run(
 ) -> None:
     started = time.perf_counter()
     fetched_at = datetime.now(UTC)
+    contract = cache.contract
     count = workers()
     pool = make_pool(count)
     _remove_stale_spools()
@@ -242,9 +244,10 @@ def _run(
         cache.limited_memory(),
         pool or contextlib.nullcontext(),
     ):
+        spool_of = os.path.join
         jobs = (
-            (str(path), span, source, fetched_at, prefix, os.path.join(spool, f"{index}.ndjson"))
-            for index, span in enumerate(spans)
+            (str(path), span, source, fetched_at, prefix, spool_of(spool, f"{i}.ndjson"), contract)
+            for i, span in enumerate(spans)
         )
         with _Writer(progress, result) as writer:
             group = _Group(cache, source, fetched_at, result)
@@ -374,46 +377,64 @@ def _row_ids(prepared: Prepared) -> list[str]:
 
 
 def sort_span(
-    path: str, span: Span, source: str, fetched_at: datetime, prefix: str, spool: str
+    path: str,
+    span: Span,
+    source: str,
+    fetched_at: datetime,
+    prefix: str,
+    spool: str,
+    contract: str = DEFAULT_CONTRACT,
 ) -> Sorted:
     """In a worker: read ``span`` of the input and sort its lines."""
-    return sort_lines(read_span(path, span), source, fetched_at, prefix, spool)
+    return sort_lines(read_span(path, span), source, fetched_at, prefix, spool, contract)
 
 
 def sort_lines(
-    lines: list[Line], source: str, fetched_at: datetime, prefix: str, spool: str
+    lines: list[Line],
+    source: str,
+    fetched_at: datetime,
+    prefix: str,
+    spool: str,
+    contract: str = DEFAULT_CONTRACT,
 ) -> Sorted:
-    """In a worker: spool the lines :func:`bulk_text` takes, prepare the others."""
+    """In a worker: spool the lines :func:`bulk_text` takes, prepare the others (decoded
+    against ``contract``)."""
     ids: list[str] = []
     texts: list[bytes] = []
     rest: list[Line] = []
     for number, raw in lines:
-        found = bulk_text(raw) if raw is not None else None
+        found = bulk_text(raw, contract) if raw is not None else None
         if found is None:
             rest.append((number, raw))
         else:
             ids.append(found[0])
             texts.append(found[1])
-    prepared = prepare_lines(rest, source, fetched_at, prefix)
+    prepared = prepare_lines(rest, source, fetched_at, prefix, contract)
     if not texts:
         return Sorted(None, [], prepared)
     taken = set(ids)
     if len(taken) < len(ids) or not taken.isdisjoint(_row_ids(prepared)):
         # An event_id repeats within the chunk: all of it the Python way, in input order.
-        return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix))
+        return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix, contract))
     try:
         with open(spool, "wb") as out:
             out.write(b"\n".join(texts) + b"\n")
     except OSError:  # no room to spool (a full temporary disk): the Python lane
         with contextlib.suppress(OSError):
             os.remove(spool)
-        return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix))
+        return Sorted(None, [], prepare_lines(lines, source, fetched_at, prefix, contract))
     prepared.read += len(texts)
     prepared.by_status["ok"] += len(texts)
     return Sorted(spool, ids, prepared)
 
 
-def prepare_lines(lines: list[Line], source: str, fetched_at: datetime, prefix: str) -> Prepared:
+def prepare_lines(
+    lines: list[Line],
+    source: str,
+    fetched_at: datetime,
+    prefix: str,
+    contract: str = DEFAULT_CONTRACT,
+) -> Prepared:
     """In a worker: parse, decode and convert a chunk of NDJSON lines, rows as Arrow."""
     records: list[Record] = []
     texts: list[bytes | None] = []
@@ -424,7 +445,9 @@ def prepare_lines(lines: list[Line], source: str, fetched_at: datetime, prefix: 
         record = _parse_line(number, text)
         records.append(record)
         texts.append(_exact_text(record, text))
-    prepared = prepare(records, source=source, fetched_at=fetched_at, prefix=prefix, texts=texts)
+    prepared = prepare(
+        records, source=source, fetched_at=fetched_at, prefix=prefix, texts=texts, contract=contract
+    )
     prepared.rows.freeze()
     return prepared
 
@@ -453,10 +476,17 @@ def pack(events: list[Any]) -> bytes | list[Any]:
         return events
 
 
-def prepare_events(events: bytes | list[Any], source: str, fetched_at: datetime) -> Prepared:
+def prepare_events(
+    events: bytes | list[Any],
+    source: str,
+    fetched_at: datetime,
+    contract: str = DEFAULT_CONTRACT,
+) -> Prepared:
     """Decode and convert one page of parsed events (in a worker: rows as Arrow)."""
     if isinstance(events, bytes):
         events = marshal.loads(events)  # written by pack(), in this program
-    rows = build_rows([_slim(decode(raw)) for raw in events], source=source, fetched_at=fetched_at)
+    models = load_contract(contract)
+    decoded = [_slim(decode(raw, contract=models)) for raw in events]
+    rows = build_rows(decoded, source=source, fetched_at=fetched_at)
     rejected = [Rejected(f"item {i}", reason) for i, reason in rows.rejected]
     return Prepared(rows.freeze(), rejected, Counter(rows.statuses), len(events))

@@ -230,10 +230,13 @@ class _Store:
         if self._pool is None and not self._tried_pool and page.total >= PARALLEL_EVENTS:
             self._pool, self._tried_pool = make_pool(), True
         if self._pool is None:
-            self._ready.append((prepare_events(page.events, self.opt.source, now), page, newest))
+            prepared = prepare_events(page.events, self.opt.source, now, self.cache.contract)
+            self._ready.append((prepared, page, newest))
             self._flush()
             return
-        job = self._pool.submit(prepare_events, pack(page.events), self.opt.source, now)
+        job = self._pool.submit(
+            prepare_events, pack(page.events), self.opt.source, now, self.cache.contract
+        )
         self._pending.append((job, page, newest))
         while len(self._pending) > workers():
             self._collect()

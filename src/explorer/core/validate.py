@@ -8,17 +8,21 @@ from dataclasses import dataclass, field
 
 from explorer.client.files import Record
 from explorer.models.decode import Decoded, Status, _describe, decode, malformed
+from explorer.models.registry import DEFAULT_CONTRACT, Contract
 
 
-def decode_record(record: Record, text: bytes | None = None) -> Decoded:
+def decode_record(
+    record: Record, text: bytes | None = None, contract: Contract | None = None
+) -> Decoded:
     """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries.
 
-    ``text``: the JSON text the record was parsed from, when known (see ``decode``)."""
+    ``text``: the JSON text the record was parsed from, when known (see ``decode``);
+    ``contract``: what to decode against (default: main)."""
     if record.error is not None:
         return malformed(record.locator, record.error)
     if record.line is not None and not isinstance(record.value, dict):
         return malformed(record.locator, f"expected an event object, got {_describe(record.value)}")
-    return decode(record.value, text)
+    return decode(record.value, text, contract)
 
 
 @dataclass
@@ -31,10 +35,15 @@ class Summary:
     by_type_issue: Counter[tuple[str, str]] = field(default_factory=Counter)
     examples: list[tuple[str, Decoded]] = field(default_factory=list)
     max_examples: int = 10
+    contract: str = DEFAULT_CONTRACT
+    # Non-ok events by the shipped contracts they fit (``()``: none).
+    by_fits: Counter[tuple[str, ...]] = field(default_factory=Counter)
 
     def add(self, locator: str, decoded: Decoded) -> None:
         self.total += 1
         self.by_status[decoded.status] += 1
+        if decoded.status is not Status.OK:
+            self.by_fits[decoded.fits or ()] += 1
         self.by_service[(decoded.service or "-", decoded.status)] += 1
         for kind in {issue.kind for issue in decoded.issues}:
             self.by_type_issue[(decoded.event_type or "-", kind)] += 1
@@ -47,10 +56,10 @@ class Summary:
 
 
 def validate_records(
-    records: Iterable[Record], summary: Summary
+    records: Iterable[Record], summary: Summary, contract: Contract | None = None
 ) -> Iterator[tuple[Record, Decoded]]:
-    """Decode each record in input order, counting as it goes."""
+    """Decode each record in input order against ``contract``, counting as it goes."""
     for record in records:
-        decoded = decode_record(record)
+        decoded = decode_record(record, contract=contract)
         summary.add(record.locator, decoded)
         yield record, decoded

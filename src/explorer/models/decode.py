@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
@@ -21,7 +21,13 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 import orjson
 from pydantic import BaseModel, RootModel, ValidationError
 
-from explorer.models.registry import Contract, default_contract, service_of
+from explorer.models.registry import (
+    CONTRACT_NAMES,
+    Contract,
+    default_contract,
+    load_contract,
+    service_of,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -88,6 +94,9 @@ class Decoded:
     envelope: BaseModel | None = None
     payload: BaseModel | None = None
     raw: Any = field(default=None, repr=False)
+    # The shipped contracts under which a non-ok event is ok or drift (None for ok events:
+    # not computed, so the common path costs nothing).
+    fits: tuple[str, ...] | None = None
 
     def issues_as_dicts(self) -> list[dict[str, str]]:
         return [issue.as_dict() for issue in self.issues]
@@ -103,7 +112,10 @@ def decode(raw: Any, text: bytes | None = None, contract: Contract | None = None
     ``decoder_error`` issue naming the exception, so one event cannot stop an import.
     """
     try:
-        return _decode(raw, text, contract or default_contract())
+        decoded = _decode(raw, text, contract or default_contract())
+        if decoded.status is Status.OK:
+            return decoded
+        return replace(decoded, fits=fitting_contracts(raw, text))
     except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
         issue = Issue(
@@ -119,9 +131,18 @@ def decode(raw: Any, text: bytes | None = None, contract: Contract | None = None
         )
 
 
+def fitting_contracts(raw: Any, text: bytes | None = None) -> tuple[str, ...]:
+    """The shipped contracts (oldest first) under which ``raw`` is ``ok`` or ``drift``."""
+    fitting = Status.OK, Status.DRIFT
+    return tuple(
+        name for name in CONTRACT_NAMES if _decode(raw, text, load_contract(name)).status in fitting
+    )
+
+
 def malformed(locator: str, message: str) -> Decoded:
     """The entry for an input record that is not JSON at all."""
-    return Decoded(Status.INVALID, (Issue("malformed_json", locator, message),), None, None, None)
+    issue = Issue("malformed_json", locator, message)
+    return Decoded(Status.INVALID, (issue,), None, None, None, fits=())
 
 
 def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:

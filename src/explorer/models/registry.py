@@ -47,6 +47,10 @@ CONTRACTS: dict[str, ContractInfo] = {
 DEFAULT_CONTRACT: str = catalog.DEFAULT
 CONTRACT_NAMES: tuple[str, ...] = tuple(CONTRACTS)
 
+# Envelope properties renamed between versions: today's name -> the older one. The cache
+# has one column per property under today's name, so every version reads alike.
+ENVELOPE_RENAMES: dict[str, str] = {"cluster_id": "cluster_name"}
+
 
 def service_of(event_type: str) -> str:
     """The producing service: the event type's first dot-separated segment."""

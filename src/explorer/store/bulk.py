@@ -39,7 +39,7 @@ import orjson
 from pydantic_core import SchemaValidator, ValidationError
 
 from explorer.jsontext import may_hold_big_integer
-from explorer.models.registry import DEFAULT_CONTRACT, load_contract
+from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
 from explorer.store.rows import COLUMNS, INT32
 
 if TYPE_CHECKING:  # workers import this module: they need no DuckDB
@@ -53,6 +53,7 @@ _OWN = frozenset({"fetched_at"})  # set by the cache, not read from the event
 _STAMPS = tuple(n for n, sql in COLUMNS if sql.startswith("TIMESTAMPTZ") and n not in _OWN)
 _DATES = tuple(n for n, sql in COLUMNS if sql == "DATE")
 _INTEGERS = tuple(n for n, sql in COLUMNS if sql == "INTEGER")
+_OLDER_NAMES = frozenset(ENVELOPE_RENAMES.values())
 _MAX_OBJECT = 16 * 2**20  # read_json's object limit (its default; its buffers grow with it)
 _MAX_TEXT = _MAX_OBJECT // 2  # longer events take the Python lane
 
@@ -75,6 +76,8 @@ def bulk_text(line: bytes, contract: str = DEFAULT_CONTRACT) -> tuple[str, bytes
     event_id = event.get("event_id")
     if validator is None or type(event_id) is not str or not _fits_columns(event):
         return None
+    if not _OLDER_NAMES.isdisjoint(event):
+        return None  # an older contract's name for a column: the Python lane normalises it
     try:
         # The line as read: pydantic, like orjson, keeps the last of duplicate keys.
         validator.validate_json(line, strict=True)
@@ -150,7 +153,9 @@ def _forbidding(node: Any, stand_ins: dict[type, type]) -> Any:
 
 # -- reading spooled lines -------------------------------------------------------------------
 
-_DERIVED = frozenset({"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"})
+_DERIVED = frozenset(
+    {"service", "extra", "decode_status", "decode_issues", "source", "fetched_at", "decode_fits"}
+)
 _READ_COLUMNS = {name: sql.split()[0] for name, sql in COLUMNS if name not in _DERIVED}
 _READ_COLUMNS["event_data"] = "VARCHAR"  # a string holding the payload's JSON text
 
@@ -191,6 +196,7 @@ class SpooledBatch:
             "decode_issues": duckdb.SQLExpression("'[]'::JSON"),
             "source": duckdb.ConstantExpression(self.source),
             "fetched_at": duckdb.ConstantExpression(self.fetched_at),
+            "decode_fits": duckdb.SQLExpression("NULL::JSON"),
         }
         columns = [
             derived[name].alias(name) if name in derived else duckdb.ColumnExpression(name)

@@ -21,18 +21,19 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import duckdb
 
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.decode import Decoded
+from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, contract_info
 from explorer.store.bulk import SpooledBatch
 from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # re-exported
 from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
 from explorer.store.views import payload_views, views_digest
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 WRITE_MEMORY = 128 * 2**20  # DuckDB's working memory while importing (see limited_memory)
 INDEX_BYTES = 128  # memory per stored event_id: the primary key's index of 1M UUIDs is ~80 MB
 
@@ -40,7 +41,16 @@ Notify = Callable[[str], None]
 Batch = RowBatch | SpooledBatch
 
 # Steps from schema version N to N + 1. A cache older than the oldest step is rebuilt.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # v2: the contract the statuses were decoded against (v1 knew only main), and for
+    # each non-ok event the contracts it fits.
+    1: (
+        "ALTER TABLE events ADD COLUMN decode_fits JSON",
+        "INSERT OR REPLACE INTO meta VALUES ('contract', 'main')",  # v1 knew only main
+    ),
+}
+# Said after a migration from these versions: their statuses may be stale.
+_REDECODE_AFTER = {1: "its statuses came from an older decoder: run `audit-explorer redecode`"}
 
 _INSERT_COLUMNS = ", ".join(COLUMN_NAMES)
 
@@ -78,18 +88,27 @@ class Cache:
         self.path = path
         self.connection = connection
         self.read_only = read_only
+        self.contract = cache_contract(connection)
         self.notices: list[str] = []
         self._writer: duckdb.DuckDBPyConnection | None = None
         self._memory_limited = False
 
     @classmethod
     def open(
-        cls, path: Path | str, *, read_only: bool = False, notify: Notify | None = None
+        cls,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        notify: Notify | None = None,
+        contract: str | None = None,
     ) -> Cache:
         """Open (creating, migrating or rebuilding as needed) the cache at ``path``.
 
         What happened to an older cache is said through ``notify`` (stderr by default)
-        and kept in ``notices``.
+        and kept in ``notices``. ``contract`` names the contract version the caller
+        decodes against: a new or empty cache takes it; a cache whose statuses were
+        decoded against another one is refused (one cache, one contract), with the
+        ``redecode`` command that converts it. None takes the cache's own.
         """
         path = Path(path).expanduser()
         notices: list[str] = []
@@ -98,10 +117,29 @@ class Cache:
             notices.append(message)
             (notify or _stderr_notice)(message)
 
-        connection = _prepare(path, read_only, say)
+        if contract is not None:
+            contract_info(contract)  # an unknown name fails before any file is touched
+        connection = _prepare(path, read_only, say, contract)
         cache = cls(path, connection, read_only)
         cache.notices = notices
+        if contract is not None and contract != cache.contract:
+            cache.close()
+            raise StoreError(
+                f"cache {path} was decoded against contract {cache.contract}, not {contract}: "
+                f"run `audit-explorer redecode --contract {contract}` to convert it, "
+                "or pass --cache to use another file"
+            )
         return cache
+
+    def set_contract(self, contract: str) -> None:
+        """Record ``contract`` as what the statuses were decoded against (see redecode)."""
+        contract_info(contract)
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        _set_meta(con, "contract", contract)
+        con.execute("COMMIT")
+        _refresh_views(con, contract)
+        self.contract = contract
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor for a worker thread (DuckDB connections are not thread-safe)."""
@@ -311,7 +349,9 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"cannot open cache {path}: {_first_line(exc)}") from None
 
 
-def _prepare(path: Path, read_only: bool, say: Notify) -> duckdb.DuckDBPyConnection:
+def _prepare(
+    path: Path, read_only: bool, say: Notify, contract: str | None
+) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise StoreError(f"no cache at {path} yet: import or sync some events first")
     if not read_only:
@@ -325,7 +365,7 @@ def _prepare(path: Path, read_only: bool, say: Notify) -> duckdb.DuckDBPyConnect
     try:
         version = _schema_version(connection, path)
         if version is None and not read_only:
-            _create(connection)
+            _create(connection, contract or DEFAULT_CONTRACT)
         elif version is None or version < SCHEMA_VERSION:
             connection = _upgrade(connection, path, version or 0, read_only, say)
         elif version > SCHEMA_VERSION:
@@ -334,7 +374,9 @@ def _prepare(path: Path, read_only: bool, say: Notify) -> duckdb.DuckDBPyConnect
                 f"this one reads v{SCHEMA_VERSION}): upgrade, or pass --cache to use another file"
             )
         if not read_only:
-            _refresh_views(connection)
+            if contract is not None and _scalar(connection, "SELECT count(*) FROM events") == 0:
+                _set_meta(connection, "contract", contract)  # nothing decoded yet
+            _refresh_views(connection, cache_contract(connection))
     except duckdb.Error as exc:
         connection.close()
         raise StoreError(f"cannot prepare cache {path}: {_first_line(exc)}") from None
@@ -367,12 +409,28 @@ def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
         raise StoreError(f"cache {path} has an unreadable schema version {value!r}") from None
 
 
-def _create(con: duckdb.DuckDBPyConnection) -> None:
+def _create(con: duckdb.DuckDBPyConnection, contract: str) -> None:
     con.execute("BEGIN TRANSACTION")
     for statement in _create_sql():
         con.execute(statement)
     _set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    _set_meta(con, "contract", contract)
     con.execute("COMMIT")
+
+
+class _Executes(Protocol):
+    def execute(self, query: str, parameters: Any = ...) -> Any: ...
+
+
+def cache_contract(con: _Executes) -> str:
+    """The contract version the cache's statuses were decoded against (a connection or
+    a cursor of it)."""
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'contract'").fetchall()
+    except duckdb.Error:
+        return DEFAULT_CONTRACT
+    value = rows[0][0] if rows else None
+    return str(value) if value in CONTRACTS else DEFAULT_CONTRACT
 
 
 def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -390,7 +448,8 @@ def _upgrade(
         )
     if all(step is not None for step in steps):
         _migrate(con, version, steps)
-        say(f"migrated cache {path} from schema v{version} to v{SCHEMA_VERSION}")
+        hint = f": {_REDECODE_AFTER[version]}" if version in _REDECODE_AFTER else ""
+        say(f"migrated cache {path} from schema v{version} to v{SCHEMA_VERSION}{hint}")
         return con
     con.close()
     backup = _move_aside(path, version)
@@ -399,7 +458,7 @@ def _upgrade(
         f"moved it to {backup} and started an empty cache: import or sync again"
     )
     con = _connect(path, read_only=False)
-    _create(con)
+    _create(con, DEFAULT_CONTRACT)
     return con
 
 
@@ -427,20 +486,20 @@ def _move_aside(path: Path, version: int) -> Path:
     return backup
 
 
-def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the payload views when the models changed since they were made."""
-    digest = views_digest()
+def _refresh_views(con: duckdb.DuckDBPyConnection, contract: str) -> None:
+    """(Re)create the payload views of ``contract`` when they changed since they were made."""
+    digest = views_digest(contract)
     if _scalar(con, "SELECT value FROM meta WHERE key = 'views'") == digest:
         return
     con.execute("BEGIN TRANSACTION")
-    wanted = {view.name for view in payload_views()}
+    wanted = {view.name for view in payload_views(contract)}
     for (name,) in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
         " AND NOT internal AND view_name LIKE 'payload\\_%' ESCAPE '\\'"
     ).fetchall():
         if name not in wanted:
             con.execute(f'DROP VIEW "{_ident(name)}"')
-    for view in payload_views():
+    for view in payload_views(contract):
         con.execute(view.sql())
     _set_meta(con, "views", digest)
     con.execute("COMMIT")

@@ -21,6 +21,7 @@ import orjson
 import pyarrow as pa
 
 from explorer.models.decode import Decoded, _describe
+from explorer.models.registry import ENVELOPE_RENAMES
 
 # The ``events`` table, in column order: the public contract of docs/ARCHITECTURE.md.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -62,6 +63,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("decode_issues", "JSON"),
     ("source", "VARCHAR"),
     ("fetched_at", "TIMESTAMPTZ"),
+    ("decode_fits", "JSON"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
@@ -94,7 +96,7 @@ def _parse_date(value: Any) -> date | None:
 
 _NOT_ENVELOPE = frozenset(
     {"event_id", "event_timestamp", "service", "extra", "event_data"}
-    | {"decode_status", "decode_issues", "source", "fetched_at"}
+    | {"decode_status", "decode_issues", "source", "fetched_at", "decode_fits"}
 )
 # Envelope properties with a typed column -> the column's SQL type.
 _TYPED: dict[str, str] = {name: sql for name, sql in COLUMNS if name not in _NOT_ENVELOPE}
@@ -284,9 +286,11 @@ def _fill(
         None if _KNOWN.issuperset(raw) else {k: raw[k] for k in raw.keys() - _KNOWN} for raw in raws
     ]
     for name, sql in _TYPED.items():
-        values = [raw.get(name) for raw in raws]
+        older = ENVELOPE_RENAMES.get(name)
+        values = [raw.get(name, raw.get(older)) if older else raw.get(name) for raw in raws]
         for i in _misfits(sql, values):
-            extras[i] = {**(extras[i] or {}), name: raws[i][name]}
+            if name in raws[i]:  # a renamed property is in extra already
+                extras[i] = {**(extras[i] or {}), name: raws[i][name]}
             values[i] = None
         columns[name] = values
     columns["event_id"] = [raw["event_id"] for raw in raws]
@@ -302,6 +306,9 @@ def _fill(
     ]
     columns["source"] = [source] * len(raws)
     columns["fetched_at"] = [fetched_at] * len(raws)
+    columns["decode_fits"] = [
+        None if item.fits is None else dumps(list(item.fits)) for item in items
+    ]
 
 
 def _valid_utf8(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:

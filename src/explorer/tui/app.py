@@ -44,9 +44,11 @@ class ExplorerApp(App[None]):
         *,
         now: datetime | None = None,
         export_dir: Path | None = None,
+        contract: str | None = None,
     ) -> None:
         super().__init__()
         self.cache_path = cache_path
+        self.contract = contract  # None: the cache's own
         self.export_dir = export_dir or Path.cwd()
         self.now = now
         self.cache: Cache | None = None
@@ -70,13 +72,17 @@ class ExplorerApp(App[None]):
         An older cache is first upgraded by a writer, which says what it did.
         """
         try:
-            return Cache.open(self.cache_path, read_only=True, notify=_quiet)
+            return Cache.open(
+                self.cache_path, read_only=True, notify=_quiet, contract=self.contract
+            )
         except CacheLockedError:
             raise
         except StoreError:
-            with Cache.open(self.cache_path, notify=_quiet) as writer:
+            with Cache.open(self.cache_path, notify=_quiet, contract=self.contract) as writer:
                 notices = writer.notices
-            cache = Cache.open(self.cache_path, read_only=True, notify=_quiet)
+            cache = Cache.open(
+                self.cache_path, read_only=True, notify=_quiet, contract=self.contract
+            )
             cache.notices = notices + cache.notices
             return cache
 
@@ -92,7 +98,7 @@ class ExplorerApp(App[None]):
             self.cache.close()
             self.cache = None
         try:
-            self.cache = Cache.open(self.cache_path, notify=_quiet)
+            self.cache = Cache.open(self.cache_path, notify=_quiet, contract=self.contract)
         except ExplorerError:
             self._reopen_read_only()
             raise
@@ -109,7 +115,9 @@ class ExplorerApp(App[None]):
         if not self.cache_path.exists():
             return
         try:
-            self.cache = Cache.open(self.cache_path, read_only=True, notify=_quiet)
+            self.cache = Cache.open(
+                self.cache_path, read_only=True, notify=_quiet, contract=self.contract
+            )
             self.cache_problem = None
         except ExplorerError as exc:
             self.cache_problem = str(exc)
