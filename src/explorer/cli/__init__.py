@@ -23,6 +23,8 @@ _COMMANDS = {
     "demo-server": "sync",
     "tui": "tui",
     "demo": "tui",
+    "contracts": "contracts",
+    "redecode": "redecode",
 }
 
 

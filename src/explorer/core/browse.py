@@ -37,7 +37,7 @@ _ORDER_DESC = "ORDER BY event_timestamp DESC, event_id DESC"
 _ORDER_ASC = "ORDER BY event_timestamp ASC, event_id ASC"
 _AFTER = "(event_timestamp < ? OR (event_timestamp = ? AND event_id < ?))"
 _BEFORE = "(event_timestamp > ? OR (event_timestamp = ? AND event_id > ?))"
-_JSON_COLUMNS = frozenset({"event_data", "decode_issues", "extra"})
+_JSON_COLUMNS = frozenset({"event_data", "decode_issues", "extra", "decode_fits"})
 SUMMARY_WIDTH = 160
 _BOUND_FROM = 250_000  # candidates from which a window's scan is bounded first (see below)
 

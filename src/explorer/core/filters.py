@@ -30,6 +30,7 @@ import duckdb
 from explorer.core.export import first_line
 from explorer.errors import FilterError, StoreError
 from explorer.models.decode import ISSUE_KINDS, Status
+from explorer.models.registry import CONTRACT_NAMES
 
 FILTER_KEYS: dict[str, str] = {
     "service": "producing service (first segment of the event type)",
@@ -38,6 +39,7 @@ FILTER_KEYS: dict[str, str] = {
     "outcome": "event outcome: success, failure, pending",
     "status": "decode status: ok, drift, invalid, mismatch, unknown",
     "issue": "decode issue kind, e.g. discriminator, missing, enum, unexpected_field",
+    "fits": "contract versions a non-ok event fits: a name (v1.5.7), none or any",
     "category": "event category, e.g. analysis",
     "action": "event action",
     "severity": "severity, e.g. critical",
@@ -78,8 +80,17 @@ EXPORT_COLUMNS = (
     "correlation_id, parent_event_id, parent_event_date, namespace, cluster_id, severity, "
     "duration_ms, error_code, error_message, retention_days, is_sensitive, event_hash, "
     "previous_event_hash, hash_algorithm, legal_hold, legal_hold_reason, legal_hold_placed_by, "
-    "legal_hold_placed_at, extra, source, decode_status, decode_issues, event_data"
+    "legal_hold_placed_at, extra, source, decode_status, decode_issues, decode_fits, event_data"
 )
+
+# The contracts an event fits: the list decoding stored for a non-ok event, the cache's
+# own contract (meta) for an ok one. Fixed SQL; the value is a parameter.
+_FITS_LIST = (
+    "coalesce(json_extract_string(decode_fits, '$[*]'), "
+    "[(SELECT value FROM meta WHERE key = 'contract')])"
+)
+_FITS_SQL = "len(list_filter(" + _FITS_LIST + ", lambda k: k" + "{like}" + ")) > 0"
+_FITS_WORDS = ("any", "none")
 
 _STATUS_WORDS: dict[str, Status] = {s.badge: s for s in Status} | {str(s): s for s in Status}
 _TIME_HINT = "use 30m, 24h, 7d or an ISO date"
@@ -231,6 +242,8 @@ def _term_sql(term: Term, now: datetime) -> tuple[str, list[Any]]:
         return _status_sql(term.values)
     if term.key == "issue":
         return _any([_ISSUE_SQL for _ in term.values]), [v.like for v in term.values]
+    if term.key == "fits":
+        return _fits_sql(term.values)
     if term.key in ("since", "until"):
         return _time_sql(term, now)
     column = f"lower(coalesce({_COLUMNS[term.key]}, ''))"
@@ -258,6 +271,33 @@ def _status_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
             )
         statuses += [s for s in found if s not in statuses]
     return "coalesce(decode_status, '') IN (" + ", ".join("?" * len(statuses)) + ")", statuses
+
+
+def _fits_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
+    conditions: list[str] = []
+    params: list[Any] = []
+    for value in values:
+        word = value.text.lower()
+        if word == "none":
+            conditions.append("json_array_length(decode_fits) = 0")
+        elif word == "any":
+            conditions.append(f"len({_FITS_LIST}) > 0")
+        else:
+            if not value.glob and word not in (n.lower() for n in CONTRACT_NAMES):
+                hint = difflib.get_close_matches(value.text, CONTRACT_NAMES, n=1)
+                known = (
+                    f"did you mean {hint[0]}?"
+                    if hint
+                    else "use " + ", ".join((*CONTRACT_NAMES, *_FITS_WORDS))
+                )
+                raise FilterError(
+                    f"unknown contract {value.text!r} ({known})",
+                    value.start,
+                    value.end - value.start,
+                )
+            conditions.append(_FITS_SQL.format(like=_LIKE))
+            params.append(value.like)
+    return _any(conditions), params
 
 
 def _status_matches(value: Value, word: str) -> bool:
@@ -348,6 +388,8 @@ def complete(expr: str, cursor: int, values: ValueSource) -> list[str]:
         return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
     if key == "issue":
         return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
+    if key == "fits":
+        return [n for n in (*CONTRACT_NAMES, *_FITS_WORDS) if n.startswith(prefix.lower())]
     if key in ("since", "until"):
         return [t for t in _TIME_SUGGESTIONS if t.startswith(prefix)]
     if key not in _COLUMNS:

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any, Literal, Protocol
 
 import duckdb
+import pyarrow as pa
 
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.decode import Decoded
@@ -131,15 +132,76 @@ class Cache:
             )
         return cache
 
-    def set_contract(self, contract: str) -> None:
-        """Record ``contract`` as what the statuses were decoded against (see redecode)."""
+    def stored_events(self, size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+        """Every stored row, ``size`` at a time in event_id order, as column -> value
+        (JSON columns as their text). Each page is read whole, so writes may go between."""
+        cur = self.connection.cursor()
+        try:
+            last: str | None = None
+            while True:
+                where, params = (
+                    ("", [size]) if last is None else ("WHERE event_id > ?", [last, size])
+                )
+                cur.execute(
+                    f"SELECT * FROM events {where} ORDER BY event_id LIMIT ?",  # noqa: S608
+                    params,
+                )
+                names = [d[0] for d in cur.description]
+                rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+                if not rows:
+                    return
+                yield rows
+                last = rows[-1]["event_id"]
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot read cache {self.path}: {_first_line(exc)}") from None
+        finally:
+            cur.close()
+
+    def replace_statuses(self, contract: str, statuses: Iterable[pa.Table]) -> int:
+        """Store new decode results, then switch the cache to ``contract``, all at once.
+
+        ``statuses`` are Arrow tables of (event_id, decode_status, decode_issues,
+        decode_fits). They are staged in a temporary table; one transaction then updates
+        the events and records the contract, so an interrupted re-decode leaves the cache
+        as it was. Returns how many events changed status. Nothing else is touched: the
+        events as received stay byte for byte.
+        """
         contract_info(contract)
-        con = self.connection
-        con.execute("BEGIN TRANSACTION")
-        _set_meta(con, "contract", contract)
-        con.execute("COMMIT")
-        _refresh_views(con, contract)
+        con = self._writer = self._writer or self.connection.cursor()
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _restatus (event_id VARCHAR PRIMARY KEY, "
+                "decode_status VARCHAR, decode_issues JSON, decode_fits JSON)"
+            )
+            for table in statuses:
+                con.register("_incoming_status", table)
+                try:
+                    con.execute("INSERT INTO _restatus SELECT * FROM _incoming_status")
+                finally:
+                    con.unregister("_incoming_status")
+            con.execute("BEGIN TRANSACTION")
+            changed = int(
+                _scalar(
+                    con,
+                    "SELECT count(*) FROM events e JOIN _restatus r USING (event_id)"
+                    " WHERE e.decode_status IS DISTINCT FROM r.decode_status",
+                )
+                or 0
+            )
+            con.execute(
+                "UPDATE events SET decode_status = r.decode_status,"
+                " decode_issues = r.decode_issues, decode_fits = r.decode_fits"
+                " FROM _restatus r WHERE events.event_id = r.event_id"
+            )
+            _set_meta(con, "contract", contract)
+            con.execute("COMMIT")
+            con.execute("DROP TABLE IF EXISTS _restatus")
+            _refresh_views(con, contract)
+        except duckdb.Error as exc:
+            _rollback(con)
+            raise StoreError(f"cannot re-decode cache {self.path}: {_first_line(exc)}") from None
         self.contract = contract
+        return changed
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor for a worker thread (DuckDB connections are not thread-safe)."""
