@@ -19,7 +19,7 @@ import duckdb
 
 from explorer.errors import StoreError
 from explorer.models.decode import Decoded, decode
-from explorer.models.registry import ENVELOPE_RENAMES, load_contract
+from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
 from explorer.store.cache import cache_contract
 
 # Columns the table shows; the summary is built from event_data.
@@ -92,6 +92,7 @@ class EventRecord:
     row: dict[str, Any]
     raw: dict[str, Any]
     decoded: Decoded
+    contract: str = DEFAULT_CONTRACT  # what the cache's statuses were decoded against
 
 
 class EventBrowser:
@@ -209,7 +210,8 @@ def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
         n: (_load_json(v) if n in _JSON_COLUMNS else v) for n, v in zip(names, found, strict=True)
     }
     raw = as_received(row)
-    return EventRecord(row, raw, decode(raw, contract=load_contract(cache_contract(cur))))
+    contract = cache_contract(cur)
+    return EventRecord(row, raw, decode(raw, contract=load_contract(contract)), contract)
 
 
 # Columns that are the cache's own bookkeeping, not part of the event as received.

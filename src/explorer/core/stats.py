@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from explorer.core.browse import Cursor, execute
 
@@ -35,13 +36,53 @@ _STEPS = (
 
 @dataclass(frozen=True, slots=True)
 class MismatchRow:
-    """Non-ok events of one service, event type, status and issue kind."""
+    """Non-ok events of one service, event type, status, issue kind and fits list."""
 
     service: str
     event_type: str
     status: str
     issue_kind: str
     events: int
+    fits: tuple[str, ...] = ()  # the shipped contracts these events fit (ok or drift)
+
+    def verdict(self, contract: str) -> Verdict:
+        return fits_verdict(self.status, self.fits, contract)
+
+
+Verdict = Literal["version skew", "drift", "no contract", "ok"]
+VERDICT_ORDER: tuple[Verdict, ...] = ("no contract", "version skew", "drift", "ok")
+
+
+def fits_verdict(status: str | None, fits: Sequence[str] | None, contract: str) -> Verdict:
+    """What a non-ok event's fits say, against the cache's ``contract``.
+
+    - ``drift``: it fits this contract, with properties it does not declare;
+    - ``version skew``: it does not fit this contract but fits another shipped one (the
+      producer and the contract are on different versions);
+    - ``no contract``: it fits no shipped contract, a real producer bug.
+    """
+    if status in (None, "ok"):
+        return "ok"
+    if status == "drift":
+        return "drift"
+    return "version skew" if fits else "no contract"
+
+
+def fits_sentence(status: str | None, fits: Sequence[str] | None, contract: str) -> str:
+    """The verdict in words, for the event detail."""
+    verdict = fits_verdict(status, fits, contract)
+    others = ", ".join(name for name in fits or () if name != contract)
+    if verdict == "version skew":
+        return (
+            f"Does not fit {contract}, but fits {others}: version skew between the "
+            "producer and the contract this cache is decoded against."
+        )
+    if verdict == "drift":
+        also = f"; also fits {others}" if others else ""
+        return f"Fits {contract}, with properties it does not declare (drift){also}."
+    if verdict == "no contract":
+        return "Fits no shipped contract: a producer bug, not version skew."
+    return f"Fits {contract}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +118,26 @@ def mismatch_summary(
     """
     sql = f"""
         WITH bad AS (
-            SELECT event_id, service, event_type, decode_status, decode_issues
+            SELECT event_id, service, event_type, decode_status, decode_issues,
+                   coalesce(json_extract_string(decode_fits, '$[*]'), []) AS fits
             FROM events
             WHERE ({where}) AND coalesce(decode_status, '') <> 'ok'
         ), kinds AS (
-            SELECT event_id, service, event_type, decode_status,
+            SELECT event_id, service, event_type, decode_status, fits,
                    unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
                           THEN json_extract_string(decode_issues, '$[*].kind')
                           ELSE ['-'] END) AS kind
             FROM bad
         )
         SELECT coalesce(service, '-'), coalesce(event_type, '-'), coalesce(decode_status, '-'),
-               coalesce(kind, '-'), count(DISTINCT event_id) AS n
-        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4
+               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits
+        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4, 6
     """  # noqa: S608
-    return [MismatchRow(*r) for r in execute(cur, sql, params).fetchall()]
+    rows = execute(cur, sql, params).fetchall()
+    return [
+        MismatchRow(service, event_type, status, kind, events, tuple(fits or ()))
+        for service, event_type, status, kind, events, fits in rows
+    ]
 
 
 def outcome_counts(

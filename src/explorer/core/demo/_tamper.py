@@ -11,7 +11,7 @@ import orjson
 
 from explorer.core.demo._catalog import meta
 from explorer.core.demo._values import hex_id, pick
-from explorer.models.registry import service_of
+from explorer.models.registry import load_contract, service_of
 
 HASH_ALGORITHM = "sha256-unkeyed"
 # Fields outside the hashed content: the chain itself and the mutable legal hold.
@@ -63,6 +63,7 @@ KINDS: tuple[tuple[str, float], ...] = (
     ("unknown_type", 0.09),
     ("wrong_type", 0.10),
     ("null_field", 0.08),
+    ("older_release", 0.12),
 )
 _KIND_NAMES = tuple(name for name, _ in KINDS)
 _KIND_WEIGHTS = tuple(weight for _, weight in KINDS)
@@ -123,7 +124,37 @@ def inject(rng: random.Random, events: list[dict[str, Any]], rate: float) -> lis
     return kinds
 
 
+OLDER_RELEASE = "v1.5.7"
+
+
+def _older_release(rng: random.Random, event: dict[str, Any]) -> bool:
+    """What a producer still on v1.5.7 sends: ``cluster_name`` where main says
+    ``cluster_id``, only the payload properties v1.5.7 declares (so no ``signal_name``
+    in ``apifrontend.rr.created``, which main requires), and AI agent sessions reported
+    lost (a type main retired). False for a type v1.5.7 does not have."""
+    info = load_contract(OLDER_RELEASE).registry.get(event["event_type"])
+    if info is None:
+        return False
+    if "cluster_id" in event:
+        event["cluster_name"] = event.pop("cluster_id")
+    declared = {f.alias or name for name, f in info.model.model_fields.items()}
+    for key in [key for key in event["event_data"] if key not in declared]:
+        del event["event_data"][key]
+    if event["event_type"].startswith("aianalysis.aiagent."):
+        lost = "aianalysis.aiagent.session_lost"
+        event.update(event_type=lost, event_action="session_lost", event_outcome="failure")
+        event["event_data"] = {
+            "event_type": lost,
+            "endpoint": f"/api/v1/incident/session/{hex_id(rng, 12)}",
+            "http_status_code": 404,
+            "duration_ms": rng.randint(5, 3000),
+        }
+    return True
+
+
 def _apply(rng: random.Random, event: dict[str, Any], kind: str) -> str:
+    if kind == "older_release" and _older_release(rng, event):
+        return kind
     data: dict[str, Any] = event["event_data"]
     slots = meta(event["event_type"]).plan.slots
     if kind == "missing_discriminator":

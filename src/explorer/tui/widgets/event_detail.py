@@ -19,6 +19,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from explorer.core.browse import EventRecord
+from explorer.core.stats import fits_sentence
 from explorer.models.decode import Issue
 from explorer.tui.text import badge, clean, safe, timestamp
 
@@ -85,6 +86,13 @@ def heading_text(record: EventRecord) -> Text:
     out.append("  ")
     out.append(f" {status} ", style=f"reverse {_BADGE_STYLE.get(status, 'magenta')}")
     out.append("\n")
+    if status != "ok":
+        fits = record.row.get("decode_fits")
+        words = fits_sentence(
+            record.row.get("decode_status"), fits if isinstance(fits, list) else None,
+            record.contract,
+        )  # fmt: skip
+        out.append(clean(words) + "\n", style="italic")
     out.append_text(issues_text(record.decoded.issues))
     out.rstrip()
     return out
