@@ -73,6 +73,19 @@ def test_filter_to_csv_file(cache: Path, tmp_path: Path) -> None:
     assert all(json.loads(r["event_data"]) is not None for r in rows)
 
 
+def test_time_window_keeps_since_and_drops_until(cache: Path) -> None:
+    """``since <= t < until``: the hostile event is exactly at 11:59:59."""
+
+    def correlation_ids(expr: str) -> list[str]:
+        result = run("events", expr, "--cache", str(cache), "--format", "ndjson")
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line)["correlation_id"] for line in result.stdout.splitlines()]
+
+    assert EVIL_CORR in correlation_ids("since:2026-11-20T11:59:59Z until:2026-11-20T12:00Z")
+    assert EVIL_CORR not in correlation_ids("since:2026-11-20T11:59Z until:2026-11-20T11:59:59Z")
+    assert correlation_ids("since:2026-11-20T11:59:59Z until:2026-11-20T11:59:59Z") == []
+
+
 def test_limit_and_json(cache: Path) -> None:
     result = run(
         "events", "outcome:failure", "--cache", str(cache), "--limit", "5", "--format", "json"

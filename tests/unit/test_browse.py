@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from explorer.core.browse import EventBrowser, as_received, fetch_event, summarize
+from explorer.core.filters import parse_filter
 from tests.tui.sample import synthetic
 
 COUNT = 2_000
@@ -70,6 +71,17 @@ def test_filter_params_are_values(conn: duckdb.DuckDBPyConnection) -> None:
     assert _ids(browser, conn, 30, 30) == truth[30:60]
     nothing = EventBrowser("service = ?", ["x' OR '1'='1"])
     assert nothing.count(conn.cursor()) == 0
+
+
+def test_a_time_filter_keeps_since_and_drops_until(conn: duckdb.DuckDBPyConnection) -> None:
+    # synthetic rows i are at 10:00:00 - i // 3 seconds: three rows at every second
+    flt = parse_filter("since:2026-11-20T09:59:50Z until:2026-11-20T09:59:55Z")
+    browser = EventBrowser(flt.where, flt.params)
+    got = [row.event_id for row in browser.window(conn.cursor(), 0, 100).rows]
+    # rows 15-17 are exactly at until (left out), rows 30-32 exactly at since (kept)
+    newest_first = sorted(range(18, 33), key=lambda i: (i // 3, -i))
+    assert got == [f"ev-{i:08d}" for i in newest_first]
+    assert browser.count(conn.cursor()) == 15
 
 
 def test_fetch_event_rebuilds_and_decodes(conn: duckdb.DuckDBPyConnection) -> None:

@@ -199,27 +199,55 @@ def test_a_write_the_memory_limit_cannot_hold_is_written_without_it(
         assert cache.count() == 3000
 
 
+TIE = datetime(2026, 11, 1, tzinfo=UTC)
+TIE_ROWS = 270  # ev-00000000 .. ev-00000299 but those ending in 7, the 270 oldest rows
+
+
 @pytest.fixture(scope="module")
 def conn() -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
     synthetic(conn, 1500)
     # many rows at one timestamp: the bound must keep every tie
-    stamp = datetime(2026, 11, 1, tzinfo=UTC)
-    conn.execute("UPDATE events SET event_timestamp = ? WHERE event_id < 'e0300'", [stamp])
+    conn.execute("UPDATE events SET event_timestamp = ? WHERE event_id < 'ev-00000300'", [TIE])
     conn.execute(
         "UPDATE events SET event_timestamp = event_timestamp + INTERVAL 1 DAY "
         "WHERE event_id LIKE '%7'"
     )
+    tied = conn.execute("SELECT count(*) FROM events WHERE event_timestamp = ?", [TIE]).fetchone()
+    assert tied == (TIE_ROWS,)
     return conn
 
 
-@pytest.mark.parametrize("start", [0, 1, 199, 250, 700, 1300, 1490])
+@pytest.fixture
+def bounds(
+    conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> list[datetime | None]:
+    """The timestamps that bounded window scans, in order."""
+    found: list[datetime | None] = []
+    real = browse.execute
+
+    def spy(cur: Any, sql: str, params: Any) -> Any:
+        if "LIMIT 1 OFFSET" in sql:
+            row = conn.cursor().execute(sql, list(params)).fetchone()
+            found.append(row[0] if row else None)
+        return real(cur, sql, params)
+
+    monkeypatch.setattr(browse, "execute", spy)
+    return found
+
+
+@pytest.mark.parametrize("start", [0, 1, 199, 250, 700, 1100, 1240, 1300, 1490])
 @pytest.mark.parametrize("where", ["TRUE", "event_id LIKE '%3%'"])
 def test_bounded_windows_are_the_same_windows(
-    conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, start: int, where: str
+    conn: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    bounds: list[datetime | None],
+    start: int,
+    where: str,
 ) -> None:
     plain = EventBrowser(where)
     expected = [r.event_id for r in plain.window(conn.cursor(), start, 200).rows]
+    assert bounds == []  # too few candidates for a bound
     monkeypatch.setattr(browse, "_BOUND_FROM", 0)
     bounded = EventBrowser(where)
     assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
@@ -227,6 +255,24 @@ def test_bounded_windows_are_the_same_windows(
     bounded.window(conn.cursor(), max(0, start - 200), 200)
     bounded.last(conn.cursor(), 200)
     assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
+    assert bounds or not expected
+
+
+def test_a_window_inside_the_big_tie_is_bounded_by_the_tie(
+    conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, bounds: list[datetime | None]
+) -> None:
+    """Rows 1230-1499 share one timestamp: the bound is that timestamp and keeps them all."""
+    monkeypatch.setattr(browse, "_BOUND_FROM", 0)
+    browser, start = EventBrowser(), 1240
+    rows = browser.window(conn.cursor(), start, 200).rows  # read upward from the end
+    after = browser.window(conn.cursor(), start + 10, 200).rows  # downward from row 1240's key
+    assert bounds == [TIE, TIE]
+    tied = conn.execute(
+        "SELECT event_id FROM events WHERE event_timestamp = ? ORDER BY event_id DESC", [TIE]
+    ).fetchall()
+    first = start - (1500 - TIE_ROWS)
+    assert [r.event_id for r in rows] == [row[0] for row in tied[first : first + 200]]
+    assert [r.event_id for r in after] == [row[0] for row in tied[first + 10 : first + 210]]
 
 
 def test_nesting_orjson_cannot_write_is_stored(tmp_path: Path) -> None:

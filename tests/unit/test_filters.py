@@ -134,6 +134,10 @@ def test_everything_newest_first(conn: duckdb.DuckDBPyConnection) -> None:
         ("since:1h until:25m", {"e03", "e06", "e07"}),  # < until
         ("since:2026-11-20T11:00Z until:2026-11-20T11:35:00+00:00", {"e03", "e06", "e07"}),
         ("until:2026-11-19", {"e05"}),
+        # the window is half-open: e03 is exactly at 11:30, e02 exactly at 11:40
+        ("since:2026-11-20T11:30Z until:2026-11-20T11:40Z", {"e03"}),
+        ("since:30m until:20m", {"e03"}),
+        ("until:2026-11-20T11:30Z since:2026-11-20T11:30Z", set()),
         ("-since:2d", {"e05"}),
         ("PAYMENT-01", {"e01", "e06", "e07"}),
         ("session.fail", {"e04"}),

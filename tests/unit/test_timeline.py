@@ -16,6 +16,7 @@ from explorer.store.cache import Cache
 from tests.factories import event
 
 CORR = "rr-payment-01"
+TIE = "rr-same-instant"
 
 
 def _step(n: int, stamp: str, event_type: str, **kw: Any) -> dict[str, Any]:
@@ -36,6 +37,13 @@ def _events() -> list[dict[str, Any]]:
         {**broken, "event_hash": "h4", "previous_event_hash": "tampered"},
         _step(5, "2026-11-20T10:02:09Z", "gateway.signal.received"),  # no hashes at all
         _step(6, "2026-11-20T10:00:02Z", "gateway.signal.received", correlation_id="other"),
+        # three events in one instant, stored out of order: event_id (a < b < c) decides
+        _step(12, "2026-11-20T11:00:00Z", "gateway.crd.created", correlation_id=TIE,
+              event_hash="hc", previous_event_hash="hb"),
+        _step(10, "2026-11-20T11:00:00Z", "gateway.signal.received", correlation_id=TIE,
+              event_hash="ha"),
+        _step(11, "2026-11-20T11:00:00Z", "gateway.signal.received", correlation_id=TIE,
+              event_hash="hb", previous_event_hash="ha"),
     ]  # fmt: skip
 
 
@@ -75,6 +83,15 @@ def test_hash_chain(conn: duckdb.DuckDBPyConnection) -> None:
     # 1 first (None); 2, 3 link up; 4 claims "tampered"; 5 claims nothing after h4.
     assert [s.chain_ok for s in timeline.steps] == [None, True, True, False, False]
     assert timeline.chain_breaks == 2
+
+
+def test_events_in_one_instant_are_in_event_id_order(conn: duckdb.DuckDBPyConnection) -> None:
+    timeline = build_timeline(conn, TIE)
+    assert [s.event_id[-1] for s in timeline.steps] == ["a", "b", "c"]
+    assert [s.since_prev for s in timeline.steps] == [None, timedelta(0), timedelta(0)]
+    # the chain links in that order, so the order is what makes it whole
+    assert [s.chain_ok for s in timeline.steps] == [None, True, True]
+    assert timeline.chain_breaks == 0
 
 
 def test_unknown_correlation_id_is_empty(conn: duckdb.DuckDBPyConnection) -> None:
