@@ -221,6 +221,7 @@ def test_issue_kinds_are_the_documented_ones() -> None:
         "discriminator",
         "unknown_type",
         "malformed_json",
+        "decoder_error",
     }
 
 

@@ -279,7 +279,7 @@ def _fits_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
     for value in values:
         word = value.text.lower()
         if word == "none":
-            conditions.append("json_array_length(decode_fits) = 0")
+            conditions.append("coalesce(json_array_length(decode_fits) = 0, false)")
         elif word == "any":
             conditions.append(f"len({_FITS_LIST}) > 0")
         else:
