@@ -101,21 +101,24 @@ def _rss_sampler(pid: int) -> Iterator[list[int]]:
         thread.join()
 
 
-def _run_child(args: list[str]) -> tuple[float, str, float]:
+def _run_child(
+    args: list[str], *, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None
+) -> tuple[float, str, float]:
     """Run a command; (wall seconds, stdout, peak RSS of its process tree in MB).
 
     Not ``ru_maxrss`` of the child: on Linux it starts from the RSS of this process at
-    fork time, which the in-process sync measurement makes large.
+    fork time, which the in-process sync measurement makes large. ``ok``: the exit
+    statuses that are not a failure (``validate`` exits 1 when some event does not fit).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err)
+        proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
         with _rss_sampler(proc.pid) as peak:
             proc.wait()
         elapsed = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        if proc.returncode != 0:
+        if proc.returncode not in ok:
             tail = err.read().decode(errors="replace")[-800:]
             raise RuntimeError(f"{' '.join(args[2:4])} failed ({proc.returncode}): {tail}")
         return elapsed, out.read().decode(), peak[0] / 1024
@@ -153,6 +156,50 @@ def measure_import(path: Path, work: Path, events: int) -> dict[str, float]:
         "floor_events_per_s": events / floor,
         "import_ratio": floor / elapsed,
         "import_rss_mb": rss,
+    }
+
+
+def measure_validate(path: Path, events: int) -> dict[str, float]:
+    """``validate`` of the whole file (decoding only, no cache) against parsing each line
+    with orjson in a child process of its own (the floor: reading and parsing)."""
+    elapsed, _, _ = _run_child(_cli("validate", str(path)), ok=(0, 1))
+    floor, _, _ = _run_child([sys.executable, "-c", _PARSE_LINES, str(path)])
+    return {"validate_events_per_s": events / elapsed, "validate_ratio": floor / elapsed}
+
+
+_PARSE_LINES = """
+import sys, orjson
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        orjson.loads(line)
+"""
+
+
+def measure_against(rev: str, path: Path, work: Path, events: int) -> dict[str, float]:
+    """Import and validate with the code of ``rev`` (a git revision) on the same file, in
+    this run: ``*_vs_base`` is the base's time over this tree's (>= 0.9: at most 10 %
+    slower)."""
+    base = work / "base"
+    subprocess.run(
+        ["git", "-C", str(ROOT.parent), "worktree", "add", "--detach", str(base), rev],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        env = {**os.environ, "PYTHONPATH": str(base / "src")}
+        imported, _, _ = _run_child(
+            _cli("import", str(path), "--cache", str(work / "base.duckdb")), env=env
+        )
+        validated, _, _ = _run_child(_cli("validate", str(path)), ok=(0, 1), env=env)
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT.parent), "worktree", "remove", "--force", str(base)],
+            check=False,
+            capture_output=True,
+        )
+    return {
+        "base_import_events_per_s": events / imported,
+        "base_validate_events_per_s": events / validated,
     }
 
 
@@ -399,6 +446,8 @@ def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
         _line("import events/s", m["import_events_per_s"], ""),
         _line("  read_json floor events/s", m["floor_events_per_s"], ""),
         _line("import_ratio", m["import_ratio"], ">= 0.5", 2),
+        _line("validate events/s", m["validate_events_per_s"], ""),
+        _line("validate_ratio (vs orjson parse)", m["validate_ratio"], "", 2),
         _line("sync events/s", m["sync_events_per_s"], ""),
         _line("  download+parse events/s", m["download_events_per_s"], ""),
         _line("sync_ratio", m["sync_ratio"], ">= 0.5", 2),
@@ -411,6 +460,14 @@ def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
         _line("import_rss_mb", m["import_rss_mb"], "<= 400", 0),
         _line("tui_rss_mb", m["tui_rss_mb"], "<= 400", 0),
     ]
+    if "base_import_events_per_s" in m:
+        lines += [
+            f"against {m['base']}:",
+            _line("  base import events/s", m["base_import_events_per_s"], ""),
+            _line("  import_vs_base", m["import_vs_base"], ">= 0.9", 2),
+            _line("  base validate events/s", m["base_validate_events_per_s"], ""),
+            _line("  validate_vs_base", m["validate_vs_base"], ">= 0.9", 2),
+        ]
     return "\n".join(lines)
 
 
@@ -426,13 +483,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--repeat", type=int, default=20, help="runs per filter")
     parser.add_argument("--work", type=Path, help="data and scratch (default: benchmarks/data)")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also import and validate with the code of git revision REV, in this run",
+    )
     parser.add_argument("--tui-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.tui_child is not None:
         tui_child(args.tui_child)
         return 0
-    measured = run_all(args.events, args.seed, args.repeat, args.work)
+    measured = run_all(args.events, args.seed, args.repeat, args.work, args.against)
     metrics = {k: measured[k] for k in _METRIC_KEYS}
+    metrics.update({k: measured[k] for k in _BASE_KEYS if k in measured})
     doc = {"events": args.events, "machine": _machine(), "metrics": metrics}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(doc, indent=2) + "\n")
@@ -443,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
 _METRIC_KEYS = (
     "import_events_per_s",
     "import_ratio",
+    "validate_events_per_s",
+    "validate_ratio",
     "sync_events_per_s",
     "sync_ratio",
     "filter_p95_ms",
@@ -451,9 +516,18 @@ _METRIC_KEYS = (
     "import_rss_mb",
     "tui_rss_mb",
 )
+_BASE_KEYS = (
+    "base",
+    "base_import_events_per_s",
+    "import_vs_base",
+    "base_validate_events_per_s",
+    "validate_vs_base",
+)
 
 
-def run_all(events: int, seed: int, repeat: int, work_dir: Path | None) -> dict[str, Any]:
+def run_all(
+    events: int, seed: int, repeat: int, work_dir: Path | None, against: str | None = None
+) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT.parent / "src"))
     path = generate(events, seed, work_dir or DATA)
     work = (work_dir or DATA) / f"run-{os.getpid()}"
@@ -461,6 +535,16 @@ def run_all(events: int, seed: int, repeat: int, work_dir: Path | None) -> dict[
     try:
         measured: dict[str, Any] = {}
         _step("import", lambda: measured.update(measure_import(path, work, events)))
+        _step("validate", lambda: measured.update(measure_validate(path, events)))
+        if against:
+            base = _step(f"against {against}", lambda: measure_against(against, path, work, events))
+            measured.update(base, base=against)
+            measured["import_vs_base"] = (
+                measured["import_events_per_s"] / base["base_import_events_per_s"]
+            )
+            measured["validate_vs_base"] = (
+                measured["validate_events_per_s"] / base["base_validate_events_per_s"]
+            )
         with demo_server(events, seed) as url:
             _step("sync", lambda: measured.update(measure_sync(url, work, events)))
         cache = work / "import.duckdb"

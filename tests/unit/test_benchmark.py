@@ -12,6 +12,8 @@ FILTERS = {"service", "event_type", "correlation_id", "status", "time_window", "
 METRICS = {
     "import_events_per_s",
     "import_ratio",
+    "validate_events_per_s",
+    "validate_ratio",
     "sync_events_per_s",
     "sync_ratio",
     "filter_p95_ms",
@@ -45,3 +47,22 @@ def test_a_small_run_writes_the_results_shape(tmp_path: Path) -> None:
     assert all(v > 0 for v in metrics["filter_p95_ms"].values())
     assert "import_ratio" in done.stdout and "tui_jump_end_ms" in done.stdout
     assert not list(tmp_path.glob("run-*")), "the scratch caches are removed"
+
+
+def test_against_a_revision_compares_import_and_validate_in_the_same_run(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    args = ["--events", "500", "--repeat", "1", "--work", str(tmp_path), "--output", str(output)]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), *args, "--against", "HEAD"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads(output.read_text())["metrics"]
+    assert metrics["base"] == "HEAD"
+    assert metrics["import_vs_base"] > 0 and metrics["validate_vs_base"] > 0
+    assert "validate_vs_base" in done.stdout
+    assert not (tmp_path / "base").exists()
