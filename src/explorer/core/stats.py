@@ -140,6 +140,21 @@ def mismatch_summary(
     ]
 
 
+def verdict_totals(
+    cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
+) -> dict[Verdict, int]:
+    """Non-ok events (each once) per verdict: fits no contract, version skew, drift."""
+    sql = f"""
+        SELECT decode_status = 'drift', coalesce(json_array_length(decode_fits), 0) > 0,
+               count(*)
+        FROM events WHERE ({where}) AND coalesce(decode_status, '') <> 'ok' GROUP BY ALL
+    """  # noqa: S608
+    totals: dict[Verdict, int] = {verdict: 0 for verdict in VERDICT_ORDER[:3]}
+    for drift, fits, count in execute(cur, sql, params).fetchall():
+        totals["drift" if drift else "version skew" if fits else "no contract"] += count
+    return totals
+
+
 def outcome_counts(
     cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
 ) -> list[OutcomeCount]:

@@ -6,6 +6,8 @@ shipped contract) is told apart from a producer bug (it fits none) and from drif
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,25 +17,71 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from explorer.core.filters import Filter, quote_value
-from explorer.core.stats import VERDICT_ORDER, MismatchRow, mismatch_summary
+from explorer.core.stats import (
+    VERDICT_ORDER,
+    MismatchRow,
+    Verdict,
+    mismatch_summary,
+    verdict_totals,
+)
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import badge, clean, safe
 
-COLUMNS = ("events", "verdict", "service", "event type", "status", "issue kind", "fits")
+COLUMNS = ("events", "verdict / event type", "service", "status", "issue kind", "fits")
 _VERDICT_STYLE = {"no contract": "bold red", "version skew": "bold cyan", "drift": "yellow"}
 
 
 class MismatchesLoaded(Message):
-    def __init__(self, rows: list[MismatchRow], contract: str) -> None:
+    def __init__(self, rows: list[MismatchRow], totals: dict[Verdict, int], contract: str) -> None:
         super().__init__()
         self.rows = rows
+        self.totals = totals
         self.contract = contract
 
 
-def ordered(rows: list[MismatchRow], contract: str) -> list[MismatchRow]:
-    """Producer bugs first, then version skew, then drift; most events first in each."""
-    rank = {verdict: index for index, verdict in enumerate(VERDICT_ORDER)}
-    return sorted(rows, key=lambda row: (rank[row.verdict(contract)], -row.events))
+PER_SECTION = 8  # groups shown under each verdict; the rest are one "more" line
+_SECTION_TITLES: dict[Verdict, str] = {
+    "no contract": "fits no contract: producer bugs",
+    "version skew": "fits another contract: version skew",
+    "drift": "drift: undeclared properties",
+}
+# The events of a whole verdict, in the filter language.
+_VERDICT_FILTERS: dict[Verdict, str] = {
+    "no contract": "-status:ok fits:none",
+    "version skew": "-status:ok,drift -fits:none",
+    "drift": "status:drift",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the table: a verdict's heading, a group, or the groups not shown."""
+
+    verdict: Verdict
+    row: MismatchRow | None = None  # a group
+    events: int = 0  # a heading's events (each once)
+    more: int = 0  # a "more" line: how many groups it stands for
+
+
+def sections(rows: list[MismatchRow], totals: dict[Verdict, int], contract: str) -> list[Entry]:
+    """Producer bugs, then version skew, then drift: a heading with the events of each,
+    its largest groups, and one line for the rest."""
+    entries: list[Entry] = []
+    for verdict in VERDICT_ORDER[:3]:
+        groups = [row for row in rows if row.verdict(contract) == verdict]
+        if not groups:
+            continue
+        entries.append(Entry(verdict, events=totals.get(verdict, 0)))
+        groups.sort(key=lambda row: -row.events)
+        entries += [Entry(verdict, row=row) for row in groups[:PER_SECTION]]
+        if len(groups) > PER_SECTION:
+            entries.append(Entry(verdict, more=len(groups) - PER_SECTION))
+    return entries
+
+
+def verdict_expression(verdict: Verdict, base: str = "") -> str:
+    """The filter that shows every event of one verdict."""
+    return " ".join(part for part in (base.strip(), _VERDICT_FILTERS[verdict]) if part)
 
 
 def drill_expression(row: MismatchRow, base: str = "") -> str:
@@ -58,7 +106,7 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
     def __init__(self, flt: Filter) -> None:
         super().__init__()
         self.filter = flt
-        self.rows: list[MismatchRow] = []
+        self.entries: list[Entry] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -86,22 +134,24 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
     def _load(self, flt: Filter) -> None:
         cache = self.explorer.cache
         if cache is None:
-            self.post_message(MismatchesLoaded([], ""))
+            self.post_message(MismatchesLoaded([], {}, ""))
             return
-        rows = mismatch_summary(self.explorer.cursor(), flt.where, flt.params)
-        self.post_message(MismatchesLoaded(ordered(rows, cache.contract), cache.contract))
+        cur = self.explorer.cursor()
+        rows = mismatch_summary(cur, flt.where, flt.params)
+        totals = verdict_totals(cur, flt.where, flt.params)
+        self.post_message(MismatchesLoaded(rows, totals, cache.contract))
 
     def on_mismatches_loaded(self, message: MismatchesLoaded) -> None:
-        self.rows = message.rows
+        self.entries = sections(message.rows, message.totals, message.contract)
         table: DataTable[Text] = self.query_one(DataTable)
         table.clear()
-        for index, row in enumerate(message.rows):
-            table.add_row(*row_cells(row, message.contract), key=str(index))
+        for index, entry in enumerate(self.entries):
+            table.add_row(*entry_cells(entry), key=str(index))
         summary = Text(end="")
         if not message.rows:
             summary.append("No mismatches: every event decodes ok.", style="green")
         else:
-            summary.append_text(verdict_totals(message.rows, message.contract))
+            summary.append_text(totals_text(message.totals))
             summary.append(f"   against {message.contract}", style="dim")
             summary.append("   Enter shows the events of a group", style="dim")
         if self.filter.expr.strip():
@@ -116,20 +166,20 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
 
     def action_drill(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+        if not 0 <= table.cursor_row < len(self.entries):
             return
-        self.dismiss(drill_expression(self.rows[table.cursor_row], self.filter.expr))
+        entry = self.entries[table.cursor_row]
+        if entry.row is not None:
+            self.dismiss(drill_expression(entry.row, self.filter.expr))
+        else:
+            self.dismiss(verdict_expression(entry.verdict, self.filter.expr))
 
     def action_back(self) -> None:
         self.dismiss(None)
 
 
-def verdict_totals(rows: list[MismatchRow], contract: str) -> Text:
-    """``fits no contract 4 · version skew 312 · drift 28`` (groups overlap by issue kind,
-    so these count group rows' events, the way the table does)."""
-    totals = {verdict: 0 for verdict in VERDICT_ORDER[:3]}
-    for row in rows:
-        totals[row.verdict(contract)] += row.events
+def totals_text(totals: dict[Verdict, int]) -> Text:
+    """``fits no contract 4 · fits another contract 312 · drift 28`` (events, each once)."""
     out = Text(end="")
     words = {"no contract": "fits no contract", "version skew": "fits another contract"}
     for index, (verdict, count) in enumerate(totals.items()):
@@ -140,16 +190,22 @@ def verdict_totals(rows: list[MismatchRow], contract: str) -> Text:
     return out
 
 
-def row_cells(row: MismatchRow, contract: str) -> tuple[Text, ...]:
+def entry_cells(entry: Entry) -> tuple[Text, ...]:
+    style = _VERDICT_STYLE[entry.verdict]
+    blank = (Text(""),) * 4
+    if entry.row is None and not entry.more:
+        title = Text(_SECTION_TITLES[entry.verdict], style=style)
+        return (Text(f"{entry.events:,}", style=style, justify="right"), title, *blank)
+    if entry.row is None:
+        more = f"… {entry.more:,} more group{'s' if entry.more != 1 else ''} (Enter: all)"
+        return (Text(""), Text(more, style="dim italic"), *blank)
+    row = entry.row
     status = badge(row.status)
-    style = "yellow" if status == "drift" else "red"
-    verdict = row.verdict(contract)
     return (
-        Text(f"{row.events:,}", style="bold", justify="right"),
-        Text(verdict, style=_VERDICT_STYLE.get(verdict, "")),
+        Text(f"{row.events:,}", justify="right"),
+        safe("  " + clean(row.event_type)),
         safe(row.service),
-        safe(row.event_type),
-        Text(status, style=style),
+        Text(status, style="yellow" if status == "drift" else "red"),
         safe(row.issue_kind),
         Text(clean(", ".join(row.fits)) or "none", style="dim"),
     )
