@@ -77,7 +77,7 @@ def test_import_events_and_redecode_with_contracts(tmp_path: Path) -> None:
     skew = run("events", "fits:v1.5.7", "--cache", cache, "--format", "json")
     rows = {r["event_id"]: r for r in json.loads(skew.output)}
     assert lost["event_id"] in rows and plain["event_id"] not in rows
-    assert "v1.5.7" in rows[lost["event_id"]]["decode_fits"]
+    assert "v1.5.7" in rows[lost["event_id"]]["decode_fits"]["ok"]
 
     mixed = CliRunner().invoke(
         main, ["import", str(path), "--cache", cache, "--contract", "v1.5.7"]

@@ -103,8 +103,8 @@ def test_non_ok_events_store_their_fits_and_ok_events_none(tmp_path: Path) -> No
     found = {NAMES[k]: v for k, v in rows(path, "SELECT event_id, decode_fits FROM events")}
     assert found["ok-1"] is None
     lost = json.loads(found["lost-1"])
-    assert "v1.5.7" in lost and "main" not in lost  # main retired the type
-    assert found["b"] == "[]"
+    assert "v1.5.7" in lost["ok"] and "main" not in lost["ok"] + lost["drift"]
+    assert json.loads(found["b"]) == {"ok": [], "drift": []}
 
 
 @pytest.mark.parametrize(
@@ -263,18 +263,20 @@ def test_mismatch_verdicts_separate_skew_from_bugs(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "fits", "verdict", "words"),
+    ("status", "fits", "verdict", "words", "ok"),
     [
-        ("unknown_type", ("v1.5.7",), "version skew", "Does not fit main, but fits v1.5.7"),
-        ("invalid", (), "no contract", "a producer bug"),
-        ("drift", ("main",), "drift", "(drift)"),
-        ("drift", ("v1.5.7", "main"), "drift", "also fits v1.5.7"),
-        ("ok", None, "ok", "Fits main."),
+        ("unknown_type", ("v1.5.7",), "version skew", "Does not fit main, but fits v1.5.7", ()),
+        ("invalid", (), "no contract", "a producer bug", ()),
+        ("drift", ("main",), "drift", "(drift)", ()),
+        ("drift", ("v1.5.7", "main"), "drift", "also fits v1.5.7", ()),
+        # a v1.5.7 cluster_name: drift under main, ok under v1.5.7
+        ("drift", ("v1.5.7", "main"), "version skew", "ok under v1.5.7", ("v1.5.7",)),
+        ("ok", None, "ok", "Fits main.", None),
     ],
 )
-def test_fits_in_words(status: str, fits: Any, verdict: str, words: str) -> None:
-    assert fits_verdict(status, fits, "main") == verdict
-    assert words in fits_sentence(status, fits, "main")
+def test_fits_in_words(status: str, fits: Any, verdict: str, words: str, ok: Any) -> None:
+    assert fits_verdict(status, fits, "main", ok) == verdict
+    assert words in fits_sentence(status, fits, "main", ok)
 
 
 def test_as_received_keeps_a_real_cluster_id_beside_an_extra_cluster_name() -> None:

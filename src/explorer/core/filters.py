@@ -83,14 +83,6 @@ EXPORT_COLUMNS = (
     "legal_hold_placed_at, extra, source, decode_status, decode_issues, decode_fits, event_data"
 )
 
-# The contracts an event fits: the list decoding stored for a non-ok event, the cache's
-# own contract (meta) for an ok one. Fixed SQL; the value is a parameter.
-_FITS_LIST = (
-    "coalesce(json_extract_string(decode_fits, '$[*]'), "
-    "[(SELECT value FROM meta WHERE key = 'contract')])"
-)
-_FITS_SQL = "len(list_filter(" + _FITS_LIST + ", lambda k: k" + "{like}" + ")) > 0"
-_FITS_WORDS = ("any", "none")
 
 _STATUS_WORDS: dict[str, Status] = {s.badge: s for s in Status} | {str(s): s for s in Status}
 _TIME_HINT = "use 30m, 24h, 7d or an ISO date"
@@ -107,6 +99,18 @@ _ISSUE_SQL = (
     "len(list_filter(coalesce(json_extract_string(decode_issues, '$[*].kind'), []), "
     "lambda k: k" + _LIKE + ")) > 0"
 )
+
+# The contracts an event fits: the list decoding stored for a non-ok event, the cache's
+# own contract (meta) for an ok one. Fixed SQL; the value is a parameter.
+FITS_OK_SQL = "coalesce(json_extract_string(decode_fits, '$.ok[*]'), [])"
+_CACHE_CONTRACT = "(SELECT value FROM meta WHERE key = 'contract')"
+FITS_SQL = (
+    f"CASE WHEN decode_fits IS NULL THEN [{_CACHE_CONTRACT}] "
+    f"ELSE list_concat({FITS_OK_SQL}, "
+    "coalesce(json_extract_string(decode_fits, '$.drift[*]'), [])) END"
+)
+_FITS_MATCH = "len(list_filter(" + FITS_SQL + ", lambda k: k" + _LIKE + ")) > 0"
+_FITS_WORDS = ("any", "none")
 
 
 @dataclass(frozen=True)
@@ -279,9 +283,9 @@ def _fits_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
     for value in values:
         word = value.text.lower()
         if word == "none":
-            conditions.append("coalesce(json_array_length(decode_fits) = 0, false)")
+            conditions.append(f"len({FITS_SQL}) = 0")
         elif word == "any":
-            conditions.append(f"len({_FITS_LIST}) > 0")
+            conditions.append(f"len({FITS_SQL}) > 0")
         else:
             if not value.glob and word not in (n.lower() for n in CONTRACT_NAMES):
                 hint = difflib.get_close_matches(value.text, CONTRACT_NAMES, n=1)
@@ -295,7 +299,7 @@ def _fits_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
                     value.start,
                     value.end - value.start,
                 )
-            conditions.append(_FITS_SQL.format(like=_LIKE))
+            conditions.append(_FITS_MATCH)
             params.append(value.like)
     return _any(conditions), params
 

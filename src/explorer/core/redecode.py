@@ -22,7 +22,7 @@ from explorer.core.browse import as_received
 from explorer.models.decode import decode
 from explorer.models.registry import load_contract
 from explorer.store.cache import Cache
-from explorer.store.rows import dumps
+from explorer.store.rows import dumps, fits_json
 
 Progress = Callable[[int], None]
 
@@ -64,8 +64,7 @@ def redecode(cache: Cache, contract: str, progress: Progress | None = None) -> R
                 columns["event_id"].append(row["event_id"])
                 columns["decode_status"].append(str(decoded.status))
                 columns["decode_issues"].append(dumps(decoded.issues_as_dicts()))
-                fits = decoded.fits
-                columns["decode_fits"].append(None if fits is None else dumps(list(fits)))
+                columns["decode_fits"].append(fits_json(decoded.fits, decoded.fits_ok))
             result.events += len(rows)
             if progress is not None:
                 progress(result.events)

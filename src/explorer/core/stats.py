@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from explorer.core.browse import Cursor, execute
+from explorer.core.filters import FITS_OK_SQL, FITS_SQL
 
 # Bucket widths a person reads easily, in seconds.
 _STEPS = (
@@ -44,34 +45,54 @@ class MismatchRow:
     issue_kind: str
     events: int
     fits: tuple[str, ...] = ()  # the shipped contracts these events fit (ok or drift)
+    fits_ok: tuple[str, ...] = ()  # those of them these events are ok under
 
     def verdict(self, contract: str) -> Verdict:
-        return fits_verdict(self.status, self.fits, contract)
+        return fits_verdict(self.status, self.fits, contract, self.fits_ok)
 
 
 Verdict = Literal["version skew", "drift", "no contract", "ok"]
 VERDICT_ORDER: tuple[Verdict, ...] = ("no contract", "version skew", "drift", "ok")
 
 
-def fits_verdict(status: str | None, fits: Sequence[str] | None, contract: str) -> Verdict:
+def fits_verdict(
+    status: str | None,
+    fits: Sequence[str] | None,
+    contract: str,
+    fits_ok: Sequence[str] | None = None,
+) -> Verdict:
     """What a non-ok event's fits say, against the cache's ``contract``.
 
-    - ``drift``: it fits this contract, with properties it does not declare;
-    - ``version skew``: it does not fit this contract but fits another shipped one (the
-      producer and the contract are on different versions);
+    - ``version skew``: another shipped contract takes it (it is ok under one, or it
+      does not fit this contract but fits another): producer and contract are on
+      different versions, as a v1.5.7 ``cluster_name`` is against main;
+    - ``drift``: it fits this contract, with properties no shipped contract declares;
     - ``no contract``: it fits no shipped contract, a real producer bug.
     """
     if status in (None, "ok"):
         return "ok"
+    if any(name != contract for name in fits_ok or ()):
+        return "version skew"
     if status == "drift":
         return "drift"
     return "version skew" if fits else "no contract"
 
 
-def fits_sentence(status: str | None, fits: Sequence[str] | None, contract: str) -> str:
+def fits_sentence(
+    status: str | None,
+    fits: Sequence[str] | None,
+    contract: str,
+    fits_ok: Sequence[str] | None = None,
+) -> str:
     """The verdict in words, for the event detail."""
-    verdict = fits_verdict(status, fits, contract)
+    verdict = fits_verdict(status, fits, contract, fits_ok)
     others = ", ".join(name for name in fits or () if name != contract)
+    if verdict == "version skew" and status == "drift":
+        ok = ", ".join(name for name in fits_ok or () if name != contract)
+        return (
+            f"Drift under {contract}, but ok under {ok}: version skew between the "
+            "producer and the contract this cache is decoded against."
+        )
     if verdict == "version skew":
         return (
             f"Does not fit {contract}, but fits {others}: version skew between the "
@@ -119,24 +140,24 @@ def mismatch_summary(
     sql = f"""
         WITH bad AS (
             SELECT event_id, service, event_type, decode_status, decode_issues,
-                   coalesce(json_extract_string(decode_fits, '$[*]'), []) AS fits
+                   {FITS_SQL} AS fits, {FITS_OK_SQL} AS fits_ok
             FROM events
             WHERE ({where}) AND coalesce(decode_status, '') <> 'ok'
         ), kinds AS (
-            SELECT event_id, service, event_type, decode_status, fits,
+            SELECT event_id, service, event_type, decode_status, fits, fits_ok,
                    unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
                           THEN json_extract_string(decode_issues, '$[*].kind')
                           ELSE ['-'] END) AS kind
             FROM bad
         )
         SELECT coalesce(service, '-'), coalesce(event_type, '-'), coalesce(decode_status, '-'),
-               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits
-        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4, 6
+               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits, fits_ok
+        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4, 6, 7
     """  # noqa: S608
     rows = execute(cur, sql, params).fetchall()
     return [
-        MismatchRow(service, event_type, status, kind, events, tuple(fits or ()))
-        for service, event_type, status, kind, events, fits in rows
+        MismatchRow(service, event_type, status, kind, n, tuple(fits or ()), tuple(ok or ()))
+        for service, event_type, status, kind, n, fits, ok in rows
     ]
 
 
@@ -145,13 +166,13 @@ def verdict_totals(
 ) -> dict[Verdict, int]:
     """Non-ok events (each once) per verdict: fits no contract, version skew, drift."""
     sql = f"""
-        SELECT decode_status = 'drift', coalesce(json_array_length(decode_fits), 0) > 0,
-               count(*)
+        SELECT decode_status, {FITS_SQL}, {FITS_OK_SQL}, (SELECT value FROM meta
+               WHERE key = 'contract'), count(*)
         FROM events WHERE ({where}) AND coalesce(decode_status, '') <> 'ok' GROUP BY ALL
     """  # noqa: S608
     totals: dict[Verdict, int] = {verdict: 0 for verdict in VERDICT_ORDER[:3]}
-    for drift, fits, count in execute(cur, sql, params).fetchall():
-        totals["drift" if drift else "version skew" if fits else "no contract"] += count
+    for status, fits, fits_ok, contract, count in execute(cur, sql, params).fetchall():
+        totals[fits_verdict(status, fits, contract, fits_ok)] += count
     return totals
 
 

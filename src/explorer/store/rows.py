@@ -306,9 +306,16 @@ def _fill(
     ]
     columns["source"] = [source] * len(raws)
     columns["fetched_at"] = [fetched_at] * len(raws)
-    columns["decode_fits"] = [
-        None if item.fits is None else dumps(list(item.fits)) for item in items
-    ]
+    columns["decode_fits"] = [fits_json(item.fits, item.fits_ok) for item in items]
+
+
+def fits_json(fits: Sequence[str] | None, fits_ok: Sequence[str] | None) -> str | None:
+    """The ``decode_fits`` column: ``{"ok": [...], "drift": [...]}``, the shipped contracts a
+    non-ok event is ok and drift under; None for an ok event (not computed)."""
+    if fits is None:
+        return None
+    ok = list(fits_ok or ())
+    return dumps({"ok": ok, "drift": [name for name in fits if name not in ok]})
 
 
 def _valid_utf8(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:

@@ -88,10 +88,14 @@ def heading_text(record: EventRecord) -> Text:
     out.append("\n")
     if status != "ok":
         fits = record.row.get("decode_fits")
+        ok = list(fits.get("ok") or []) if isinstance(fits, dict) else None
+        drift = list(fits.get("drift") or []) if isinstance(fits, dict) else []
         words = fits_sentence(
-            record.row.get("decode_status"), fits if isinstance(fits, list) else None,
+            record.row.get("decode_status"),
+            None if ok is None else ok + drift,
             record.contract,
-        )  # fmt: skip
+            ok,
+        )
         out.append(clean(words) + "\n", style="italic")
     out.append_text(issues_text(record.decoded.issues))
     out.rstrip()
