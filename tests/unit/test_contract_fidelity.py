@@ -376,8 +376,7 @@ def property_cases(
         yield case("outside enum", prop.name, "zz-undeclared", Status.INVALID, "enum")
     if prop := _pick([p for p in plain if _violation(p.schema) is not None], seed):
         yield case("constraint", prop.name, _violation(prop.schema), Status.INVALID, "constraint")
-    # Not on enum properties: decode calls that an enum issue (see the xfail test below).
-    if prop := _pick([p for p in plain if not p.schema.nullable], seed):
+    if prop := _pick([p for p in typed if not p.schema.nullable], seed):
         yield case("null", prop.name, None, Status.INVALID, "null")
     if prop := _pick([p for p in props if p.schema.nullable], seed):
         yield case("null where nullable", prop.name, None, Status.OK, None)
@@ -489,9 +488,6 @@ def test_an_event_type_the_contract_does_not_map_is_unknown(name: str) -> None:
     assert failures(name, case) is None, failures(name, case)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="decode reports null on an enum property as an enum issue, not null"
-)
 def test_null_on_a_non_nullable_enum_property_is_a_null_issue() -> None:
     event = valid_event("main", "gateway.signal.received")
     event["event_data"]["signal_type"] = None
