@@ -40,7 +40,8 @@ FORMAT_VALUES = {
     "email": "sre@example.com",
 }
 _PREFIX = "#/components/schemas/"
-_CONSTRAINTS = (
+# The constraint keywords of OpenAPI 3.0 schemas (pydantic's JSON Schema uses the same).
+CONSTRAINT_KEYWORDS = (
     "minimum",
     "maximum",
     "exclusiveMinimum",
@@ -180,7 +181,7 @@ class Spec:
             nullable=bool(node.get("nullable", False)),
             format=node.get("format"),
             enum=tuple(enum) if enum is not None else None,
-            constraints={k: node[k] for k in _CONSTRAINTS if k in node},
+            constraints={k: node[k] for k in CONSTRAINT_KEYWORDS if k in node},
             items=self.resolve(node["items"]) if "items" in node else None,
             properties=(
                 {n: Prop(n, n in required, self.resolve(p)) for n, p in props.items()}

@@ -27,23 +27,12 @@ import pytest
 
 from explorer.models.decode import Status, decode
 from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT, load_contract
-from tests.contract import Schema, Spec, spec, valid_event
+from tests.contract import CONSTRAINT_KEYWORDS, Schema, Spec, spec, valid_event
 
 # -- completeness ------------------------------------------------------------------------
 
-# JSON Schema keywords pydantic writes for field constraints.
-BOUNDS = (
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-)
+# JSON Schema keywords pydantic writes for field constraints: the contract's own.
+BOUNDS = CONSTRAINT_KEYWORDS
 NULL = {"type": "null"}
 
 
