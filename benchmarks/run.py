@@ -133,7 +133,7 @@ def _cli(*args: str) -> list[str]:
 
 def generate(events: int, seed: int, where: Path = DATA) -> Path:
     """The demo NDJSON (kept in ``where`` and reused: 1,000,000 events take ~20 s)."""
-    from explorer.core.demo import write_ndjson
+    from explorer.demo.generator import write_ndjson
 
     where.mkdir(parents=True, exist_ok=True)
     path = where / f"demo-{events}-{seed}.ndjson"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from explorer.cli import main
-from explorer.core.demo import demo_events
 from explorer.core.filters import events_sql, parse_filter
+from explorer.demo.generator import demo_events
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from explorer.cli import main
 from explorer.cli.render import json_safe
-from explorer.core.demo_server import DemoServer
+from explorer.demo.server import DemoServer
 from tests.cli.test_hostile_cli import UNSAFE, assert_terminal_safe
 from tests.factories import event
 from tests.unit.test_store_cache import _old_cache

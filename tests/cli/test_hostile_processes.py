@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from explorer.cli import main
-from explorer.core.demo import demo_events
-from explorer.core.demo_server import DemoServer
+from explorer.demo.generator import demo_events
+from explorer.demo.server import DemoServer
 from explorer.store.cache import Cache
 from explorer.store.rows import BATCH_SIZE
 from tests.cli.test_hostile_cli import assert_terminal_safe

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from explorer.cli import main
 from explorer.core import queries as queries_module
-from explorer.core.demo import demo_events
+from explorer.demo.generator import demo_events
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from explorer.cli import main
-from explorer.core.demo_server import DemoServer, Faults
+from explorer.demo.server import DemoServer, Faults
 from explorer.store.cache import Cache
 from tests.unit.test_demo_server import make_events
 

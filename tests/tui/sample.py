@@ -9,8 +9,8 @@ from typing import Any
 import duckdb
 
 from explorer.client.files import Record
-from explorer.core.demo import DEMO_END, generate
 from explorer.core.importer import import_records
+from explorer.demo.generator import DEMO_END, generate
 from explorer.store.cache import Cache
 from tests import factories
 

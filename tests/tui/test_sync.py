@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.core.demo import DEMO_END, demo_events
-from explorer.core.demo_server import DemoServer
+from explorer.demo.generator import DEMO_END, demo_events
+from explorer.demo.server import DemoServer
 from explorer.tui.app import ExplorerApp
 from explorer.tui.widgets.events_table import EventsTable
 from tests.tui.test_app import SIZE, settle

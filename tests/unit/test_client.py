@@ -21,7 +21,7 @@ from explorer.client.datastorage import (
     resolve_token,
     retry_after,
 )
-from explorer.core.demo_server import DemoServer, Faults
+from explorer.demo.server import DemoServer, Faults
 from explorer.errors import ClientError
 from tests.conftest import spec_file
 from tests.unit.test_demo_server import make_events, order

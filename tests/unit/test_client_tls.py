@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient
-from explorer.core.demo_server import DemoServer
+from explorer.demo.server import DemoServer
 from explorer.errors import ClientError
 from tests.unit.test_demo_server import make_events
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from explorer.core.demo import (
+from explorer.demo.generator import (
     DEMO_END,
     HASH_ALGORITHM,
     DemoEvent,

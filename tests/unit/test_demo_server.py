@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from explorer.core.demo_server import DemoServer, Faults
+from explorer.demo.server import DemoServer, Faults
 from tests.factories import event
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -214,7 +214,7 @@ def test_other_routes(server: DemoServer) -> None:
 
 
 def test_time_window_search_matches_a_full_scan() -> None:
-    from explorer.core.demo_server import _Query
+    from explorer.demo.server import _Query
 
     base = datetime(2026, 11, 20, tzinfo=UTC)
     stamps = [base + timedelta(minutes=m % 17) for m in range(60)]

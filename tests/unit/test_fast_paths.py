@@ -20,10 +20,10 @@ from explorer.client.datastorage import ClientSettings, DataStorageClient, Event
 from explorer.client.files import Record, _parse_line
 from explorer.core import browse, importer, parallel, sync
 from explorer.core.browse import EventBrowser
-from explorer.core.demo import demo_events
-from explorer.core.demo_server import DemoServer
 from explorer.core.importer import ImportResult, import_files, prepare
 from explorer.core.sync import SyncResult, run_sync
+from explorer.demo.generator import demo_events
+from explorer.demo.server import DemoServer
 from explorer.store import cache as cache_module
 from explorer.store.cache import Cache
 from tests.factories import event

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters, Secret
-from explorer.core.demo_server import DemoServer, FaultKind, Faults, SeenRequest, _Handler
 from explorer.core.sync import SyncProgress, SyncResult, load_watermark, run_sync
+from explorer.demo.server import DemoServer, FaultKind, Faults, SeenRequest, _Handler
 from explorer.store.cache import Cache
 from tests.unit.test_demo_server import START, make_events
 

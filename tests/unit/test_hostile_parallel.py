@@ -12,9 +12,9 @@ import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
 from explorer.core import importer, parallel, sync
-from explorer.core.demo_server import DemoServer
 from explorer.core.importer import ImportResult, import_files
 from explorer.core.sync import run_sync
+from explorer.demo.server import DemoServer
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.hostile import corpus, servable_events

@@ -12,8 +12,8 @@ import pytest
 
 from explorer.client.files import Record
 from explorer.core import importer
-from explorer.core.demo import generate
 from explorer.core.importer import import_files, import_records, prepare
+from explorer.demo.generator import generate
 from explorer.errors import InputError
 from explorer.store.cache import Cache
 from tests.factories import event

@@ -261,7 +261,7 @@ def test_latest_state(conn: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    from explorer.core.demo import demo_events
+    from explorer.demo.generator import demo_events
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters, Secret
-from explorer.core.demo_server import DemoServer, Faults
 from explorer.core.sync import SyncProgress, SyncResult, load_watermark, run_sync
+from explorer.demo.server import DemoServer, Faults
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.unit.test_demo_server import START, TYPES, make_events

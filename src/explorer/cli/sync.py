@@ -204,8 +204,8 @@ def demo_server(port: int, count: int, seed: int, token: str | None) -> None:
 
     Try it: ``audit-explorer sync --url http://127.0.0.1:8080``. --port 0 picks a free port.
     """
-    from explorer.core.demo import demo_events
-    from explorer.core.demo_server import DemoServer
+    from explorer.demo.generator import demo_events
+    from explorer.demo.server import DemoServer
 
     try:
         server = DemoServer(demo_events(count, seed), token=token, port=port)

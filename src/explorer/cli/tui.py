@@ -6,20 +6,15 @@ Textual is imported inside the commands, so the other commands start without it.
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from explorer import config
 from explorer.cli import main
 from explorer.cli.options import cache_option, contract_option
-
-if TYPE_CHECKING:
-    from explorer.core.importer import ImportResult
 
 DEMO_EVENTS = 20_000
 DEMO_SEED = 7
@@ -58,32 +53,15 @@ def tui(cache: Path | None = None, contract: str | None = None) -> None:
 )
 def demo(count: int, seed: int) -> None:
     """Build a demo cache (apart from your own) and open the explorer on it."""
+    from explorer.demo.cache import build_demo_cache, demo_cache_matches
+
     path = config.demo_cache_path()
-    if _demo_stamp(path) != {"events": count, "seed": seed}:
-        build_demo_cache(path, count, seed, end=datetime.now(UTC))
+    if not demo_cache_matches(path, count, seed):
+        result = build_demo_cache(
+            path, count, seed, end=datetime.now(UTC), progress=_progress(count)
+        )
+        click.echo(f"\rdemo: {result.new:,} events in {path}", err=True)
     run_app(path)
-
-
-def build_demo_cache(
-    path: Path, count: int, seed: int, *, end: datetime | None = None
-) -> ImportResult:
-    """A fresh cache at ``path`` holding ``count`` demo events, through the import path."""
-    from explorer.client.files import Record
-    from explorer.core.demo import generate
-    from explorer.core.importer import import_records
-    from explorer.store.cache import Cache
-
-    for stale in (path, path.with_name(path.name + ".wal"), _stamp_path(path)):
-        stale.unlink(missing_ok=True)
-    records = (
-        Record(f"demo event {i + 1}", None, item.event)
-        for i, item in enumerate(generate(count, seed, end=end))
-    )
-    with Cache.open(path) as cache:
-        result = import_records(cache, records, source="demo", progress=_progress(count))
-    click.echo(f"\rdemo: {result.new:,} events in {path}", err=True)
-    _stamp_path(path).write_text(json.dumps({"events": count, "seed": seed}), encoding="utf-8")
-    return result
 
 
 def _progress(count: int) -> Callable[[int], None]:
@@ -91,18 +69,3 @@ def _progress(count: int) -> Callable[[int], None]:
         click.echo(f"\rdemo: building {done:,} of {count:,} events", nl=False, err=True)
 
     return show
-
-
-def _stamp_path(path: Path) -> Path:
-    return path.with_name(path.name + ".demo.json")
-
-
-def _demo_stamp(path: Path) -> dict[str, int] | None:
-    """What the demo cache at ``path`` was built with; None when it must be (re)built."""
-    if not path.exists():
-        return None
-    try:
-        stamp = json.loads(_stamp_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return stamp if isinstance(stamp, dict) else None

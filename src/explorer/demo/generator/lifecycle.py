@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from explorer.core.demo._group import Group, error_details
+from explorer.demo.generator.group import Group, error_details
 
-_S = 1_000
-_M = 60_000
+SECOND = 1_000  # durations are in milliseconds
+MINUTE = 60_000
 
 # Outcome paths and how often they occur (the first incidents walk each path once).
 PATHS: tuple[tuple[str, float], ...] = (
@@ -79,8 +79,8 @@ def dedup(g: Group, v: Variant) -> None:
         g.ctx["occurrences"] = count = g.ctx.get("occurrences", 1) + 1
         g.emit(
             "gateway.signal.deduplicated",
-            20 * _S,
-            4 * _M,
+            20 * SECOND,
+            4 * MINUTE,
             deduplication_status="duplicate",
             occurrence_count=count,
             took=g.rng.randint(2, 40),

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import random
 
-from explorer.core.demo._analysis import analysis
-from explorer.core.demo._group import Group, error_details
-from explorer.core.demo._lifecycle import _S, Variant, complete, dedup, fail, transition
-from explorer.core.demo._remediate import approval, execution, manual_review, notify, verification
-from explorer.core.demo._values import (
+from explorer.demo.generator.analysis import analysis
+from explorer.demo.generator.group import Group, error_details
+from explorer.demo.generator.lifecycle import SECOND, Variant, complete, dedup, fail, transition
+from explorer.demo.generator.remediate import (
+    approval,
+    execution,
+    manual_review,
+    notify,
+    verification,
+)
+from explorer.demo.generator.values import (
     ALERTS,
     CLUSTERS,
     MODELS,
@@ -91,7 +97,7 @@ def _gateway(g: Group, v: Variant) -> None:
         g.emit(
             "gateway.crd.failed",
             200,
-            2 * _S,
+            2 * SECOND,
             fault=("K8S_API_TIMEOUT", "etcdserver: request timed out"),
             error_details=error_details(
                 "gateway", "K8S_API_TIMEOUT", "create RemediationRequest: request timed out"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from explorer.core.demo._builder import Plan, plan_for
+from explorer.demo.generator.builder import Plan, plan_for
 from explorer.models.registry import REGISTRY
 
 

@@ -20,12 +20,18 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from explorer.core.demo._background import BACKGROUND, SINGLE, background_ctx, session, session_ctx
-from explorer.core.demo._group import Group
-from explorer.core.demo._incident import incident, incident_ctx
-from explorer.core.demo._lifecycle import Variant
-from explorer.core.demo._tamper import HASH_ALGORITHM, event_hash, inject, seal
-from explorer.core.demo._values import epoch_ms, hex_id
+from explorer.demo.generator.background import (
+    BACKGROUND,
+    SINGLE,
+    background_ctx,
+    session,
+    session_ctx,
+)
+from explorer.demo.generator.group import Group
+from explorer.demo.generator.incidents import incident, incident_ctx
+from explorer.demo.generator.lifecycle import Variant
+from explorer.demo.generator.tamper import HASH_ALGORITHM, event_hash, inject, seal
+from explorer.demo.generator.values import epoch_ms, hex_id
 
 __all__ = [
     "DEMO_END",

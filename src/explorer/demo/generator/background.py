@@ -6,9 +6,10 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from explorer.core.demo._group import Group
-from explorer.core.demo._incident import incident_ctx
-from explorer.core.demo._values import (
+from explorer.demo.generator.group import Group
+from explorer.demo.generator.incidents import incident_ctx
+from explorer.demo.generator.lifecycle import MINUTE
+from explorer.demo.generator.values import (
     ACTION_TYPES,
     CLUSTERS,
     PATHS,
@@ -19,8 +20,6 @@ from explorer.core.demo._values import (
     hex_id,
     pick,
 )
-
-_M = 60_000
 
 
 def session_ctx(rng: random.Random) -> tuple[Ctx, str]:
@@ -85,14 +84,14 @@ def _delegate(g: Group, rich: bool) -> None:
     g.emit(
         "apifrontend.ka.result_received",
         30_000,
-        4 * _M,
+        4 * MINUTE,
         result_type="rca_complete",
         confidence=g.ctx["confidence"],
     )
     g.emit(
         "apifrontend.user.decision",
         5_000,
-        5 * _M,
+        5 * MINUTE,
         decision="accept",
         time_to_decision_ms=rng.randint(5_000, 300_000),
     )

@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from explorer.core.demo._values import (
+from explorer.demo.generator.values import (
     ACTION_TYPES,
     CHANNELS,
     GROUPS,

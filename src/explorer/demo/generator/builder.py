@@ -2,7 +2,7 @@
 
 Values come, in order, from the caller (``fixed``), from the incident context (the same
 namespace, RR name, workflow across one incident), from a table of realistic values by
-field name (``_fields``), and last from the field's type and constraints.
+field name (``fields``), and last from the field's type and constraints.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, RootModel
 from pydantic.fields import FieldInfo
 
-from explorer.core.demo import _fields as F
-from explorer.core.demo._values import Ctx, hex_id, pick, rfc3339, uuid4
+from explorer.demo.generator import fields as F
+from explorer.demo.generator.values import Ctx, hex_id, pick, rfc3339, uuid4
 
 Filler = Callable[[random.Random, Ctx], Any]
 OMIT: Any = object()  # a ``fixed`` value that removes the field

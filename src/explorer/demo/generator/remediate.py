@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from explorer.core.demo._group import Group, error_details
-from explorer.core.demo._lifecycle import _M, _S, Variant, complete, dedup, transition
-from explorer.core.demo._values import (
+from explorer.demo.generator.group import Group, error_details
+from explorer.demo.generator.lifecycle import MINUTE, SECOND, Variant, complete, dedup, transition
+from explorer.demo.generator.values import (
     hex_id,
     pick,
 )
@@ -16,19 +16,19 @@ def approval(g: Group, v: Variant) -> bool:
     g.emit("orchestrator.approval.requested", decision="Pending")
     notify(g, v, "approval")
     if v.timeout_modified:
-        g.emit("webhook.remediationrequest.timeout_modified", 2 * _M, 10 * _M)
+        g.emit("webhook.remediationrequest.timeout_modified", 2 * MINUTE, 10 * MINUTE)
     if v.escalate:
         g.emit(
             "notification.message.escalated",
-            15 * _M,
-            16 * _M,
+            15 * MINUTE,
+            16 * MINUTE,
             reason="no decision within 15m; paging secondary on-call",
         )
     decision = "Approved" if approved else "Rejected"
     g.emit(
         "webhook.remediationapprovalrequest.decided",
-        1 * _M,
-        20 * _M,
+        1 * MINUTE,
+        20 * MINUTE,
         decision=decision,
     )
     if approved:
@@ -47,8 +47,8 @@ def execution(g: Group, v: Variant) -> bool:
         )
         g.emit(
             "workflowexecution.block.cleared",
-            2 * _M,
-            20 * _M,
+            2 * MINUTE,
+            20 * MINUTE,
             clear_reason="previous execution finished",
             previous_state="Blocked",
             new_state="Running",
@@ -69,7 +69,7 @@ def _attempt(g: Group, v: Variant, attempt: int, *, failed: bool) -> bool:
     )
     fields = {"started_at": started["event_timestamp"], "retry_count": attempt}
     dedup(g, v)
-    took = rng.randint(20 * _S, 4 * _M)
+    took = rng.randint(20 * SECOND, 4 * MINUTE)
     if failed:
         reason = pick(rng, ("TaskFailed", "DeadlineExceeded", "OOMKilled", "Forbidden"))
         message = f"workflow {ctx['workflow_name']} failed: {reason}"
@@ -104,14 +104,16 @@ def verification(g: Group, v: Variant) -> None:
     g.emit("orchestrator.lifecycle.verifying_started")
     g.emit("orchestrator.ea.created")
     g.emit("effectiveness.assessment.scheduled", component="scheduled")
-    g.emit("effectiveness.hash.computed", 30 * _S, 60 * _S, component="hash", hash_match=False)
-    g.emit("effectiveness.health.assessed", 1 * _M, 3 * _M, component="health")
-    g.emit("effectiveness.alert.assessed", 5 * _M, 10 * _M, component="alert")
+    g.emit(
+        "effectiveness.hash.computed", 30 * SECOND, 60 * SECOND, component="hash", hash_match=False
+    )
+    g.emit("effectiveness.health.assessed", 1 * MINUTE, 3 * MINUTE, component="health")
+    g.emit("effectiveness.alert.assessed", 5 * MINUTE, 10 * MINUTE, component="alert")
     if v.decay:
         g.emit(
             "effectiveness.alert_decay.detected",
-            1 * _M,
-            3 * _M,
+            1 * MINUTE,
+            3 * MINUTE,
             component="alert_decay",
             reason="alert still firing at decreasing rate",
         )
@@ -161,7 +163,7 @@ def notify(g: Group, v: Variant, kind: str) -> None:
         took=rng.randint(80, 900),
     )
     if v.ack:
-        g.emit("notification.message.acknowledged", 1 * _M, 10 * _M, subject=subject)
+        g.emit("notification.message.acknowledged", 1 * MINUTE, 10 * MINUTE, subject=subject)
         g.emit(
             "webhook.notification.acknowledged",
             10,
@@ -203,15 +205,15 @@ def manual_review(g: Group, v: Variant) -> None:
     ctx["session_id"] = f"as-{hex_id(rng, 10)}"
     if v.crd_retry or rng.random() < 0.3:
         g.emit("agentsession.denied.create", action="denied", denial_reason="RBAC: not approver")
-    g.emit("agentsession.admitted.create", 1 * _M, 20 * _M, action="create")
+    g.emit("agentsession.admitted.create", 1 * MINUTE, 20 * MINUTE, action="create")
     g.emit("aiagent.interactive.started")
     for _ in range(rng.randint(2, 5)):
-        g.emit("aiagent.interactive.k8s_call", 5 * _S, 90 * _S, http_status_code=200)
+        g.emit("aiagent.interactive.k8s_call", 5 * SECOND, 90 * SECOND, http_status_code=200)
     if v.ack or rng.random() < 0.3:
-        g.emit("aiagent.session.observed", 10 * _S, 60 * _S)
+        g.emit("aiagent.session.observed", 10 * SECOND, 60 * SECOND)
     if v.escalate or rng.random() < 0.3:
-        g.emit("aiagent.session.access_denied", 10 * _S, 60 * _S)
-    g.emit("aiagent.interactive.completed", 1 * _M, 10 * _M, reason="resolved by operator")
+        g.emit("aiagent.session.access_denied", 10 * SECOND, 60 * SECOND)
+    g.emit("aiagent.interactive.completed", 1 * MINUTE, 10 * MINUTE, reason="resolved by operator")
     g.emit(
         "webhook.notification.cancelled",
         10,

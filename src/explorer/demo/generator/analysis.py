@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.core.demo._group import Group, error_details
-from explorer.core.demo._lifecycle import _M, _S, Variant, dedup
-from explorer.core.demo._values import (
+from explorer.demo.generator.group import Group, error_details
+from explorer.demo.generator.lifecycle import MINUTE, SECOND, Variant, dedup
+from explorer.demo.generator.values import (
     TOOLS,
     pick,
 )
@@ -26,8 +26,8 @@ def analysis(g: Group, v: Variant) -> bool:
     if v.poll_retry:
         g.emit(
             "aianalysis.aiagent.call",
-            5 * _S,
-            15 * _S,
+            5 * SECOND,
+            15 * SECOND,
             ev_outcome="failure",
             http_status_code=503,
             endpoint=f"/api/v1/incident/session/{g.ctx['incident_id']}",
@@ -37,8 +37,8 @@ def analysis(g: Group, v: Variant) -> bool:
     poll = f"/api/v1/incident/session/{g.ctx['incident_id']}"
     g.emit(
         "aianalysis.aiagent.call",
-        5 * _S,
-        15 * _S,
+        5 * SECOND,
+        15 * SECOND,
         http_status_code=200,
         endpoint=poll,
         took=rng.randint(15, 120),
@@ -118,7 +118,7 @@ def _agent(g: Group, v: Variant) -> bool:
         prompt_total += _turn(g, v, turn, last=turn == turns - 1)
         if turn == 0 and v.suspend:
             g.emit("aiagent.session.suspended", 100, 500)
-            g.emit("aiagent.session.resumed", 30 * _S, 5 * _M)
+            g.emit("aiagent.session.resumed", 30 * SECOND, 5 * MINUTE)
     _catalog_search(g)
     _validate(g, v)
     if v.alignment:
@@ -165,8 +165,8 @@ def _agent_cancelled(g: Group, turn: int, prompt_total: int) -> bool:
     completion = g.rng.randint(300, 2500)
     g.emit(
         "aiagent.investigation.cancelled",
-        10 * _S,
-        3 * _M,
+        10 * SECOND,
+        3 * MINUTE,
         cancelled_at_turn=turn,
         total_prompt_tokens=prompt_total,
         total_completion_tokens=completion,
@@ -180,8 +180,8 @@ def _agent_cancelled(g: Group, turn: int, prompt_total: int) -> bool:
 def _agent_failed(g: Group) -> bool:
     g.emit(
         "aiagent.response.failed",
-        120 * _S,
-        125 * _S,
+        120 * SECOND,
+        125 * SECOND,
         ev_outcome="failure",
         error_message="LLM provider timeout after 120s",
         phase="investigating",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from explorer.core.demo._catalog import meta
-from explorer.core.demo._values import Ctx, rfc3339, uuid4
+from explorer.demo.generator.catalog import meta
+from explorer.demo.generator.values import Ctx, rfc3339, uuid4
 
 RETENTION_DAYS = 2555
 

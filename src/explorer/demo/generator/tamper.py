@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
-from explorer.core.demo._catalog import meta
-from explorer.core.demo._values import hex_id, pick
+from explorer.demo.generator.catalog import meta
+from explorer.demo.generator.values import hex_id, pick
 from explorer.models.registry import load_contract, service_of
 
 HASH_ALGORITHM = "sha256-unkeyed"
