@@ -13,9 +13,22 @@ from explorer.store.cache import Cache
 
 
 @pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
+def contracts() -> list[str | None]:
+    """The --contract each launch of the app was given."""
+    return []
+
+
+@pytest.fixture
+def opened(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, contracts: list[str | None]
+) -> list[Path]:
     calls: list[Path] = []
-    monkeypatch.setattr(cli_tui, "run_app", calls.append)
+
+    def run_app(path: Path, contract: str | None = None) -> None:
+        calls.append(path)
+        contracts.append(contract)
+
+    monkeypatch.setattr(cli_tui, "run_app", run_app)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("AUDIT_EXPLORER_CACHE", str(tmp_path / "mine.duckdb"))
     return calls
@@ -49,3 +62,12 @@ def test_demo_builds_once_and_rebuilds_when_the_size_changes(opened: list[Path])
     with Cache.open(path, read_only=True) as cache:
         assert 0 < cache.count() <= 60
     assert len(opened) == 3
+
+
+def test_tui_passes_the_contract_it_is_asked_for(
+    opened: list[Path], contracts: list[str | None], tmp_path: Path
+) -> None:
+    args = ["tui", "--cache", str(tmp_path / "x.duckdb"), "--contract", "v1.5.7"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert contracts == ["v1.5.7"] and opened == [tmp_path / "x.duckdb"]
