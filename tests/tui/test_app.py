@@ -179,8 +179,12 @@ async def test_mismatches_drill_into_events(sample_cache: Path, make_app: MakeAp
         screen = app.screen
         assert isinstance(screen, MismatchesScreen)
         await settle(pilot)
-        assert screen.rows, "the demo data injects mismatches"
-        group = screen.rows[0]
+        groups = [entry for entry in screen.entries if entry.row is not None]
+        assert groups, "the demo data injects mismatches"
+        group = groups[0].row
+        assert group is not None
+        # The first line is its verdict's heading; the group is the line under it.
+        screen.query_one(DataTable).move_cursor(row=screen.entries.index(groups[0]))
         await pilot.press("enter")
         await pilot.pause()
         await settle(pilot)
@@ -277,7 +281,7 @@ async def test_help_lists_every_binding(sample_cache: Path, make_app: MakeApp) -
         assert isinstance(app.screen, EventsScreen)
 
 
-async def _hits(pilot: Pilot[None], first: str) -> None:
+async def wait_for_hit(pilot: Pilot[None], first: str) -> None:
     """Wait until the palette's highlighted hit is ``first``."""
     commands = pilot.app.screen.query_one(CommandList)
     for _ in range(100):
@@ -295,7 +299,7 @@ async def test_command_palette_runs_actions(sample_cache: Path, make_app: MakeAp
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"incid")
-        await _hits(pilot, "Incident timeline")
+        await wait_for_hit(pilot, "Incident timeline")
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, TimelineScreen), app.screen
@@ -312,7 +316,7 @@ async def test_command_palette_runs_named_queries(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"latest-st")
-        await _hits(pilot, "Query: latest-state")
+        await wait_for_hit(pilot, "Query: latest-state")
         await pilot.press("enter")
         await pilot.pause(0.3)
         screen = app.screen
@@ -406,10 +410,13 @@ async def test_tree_is_collapsible(sample_cache: Path, make_app: MakeApp) -> Non
 
 
 def test_palette_offers_every_binding_of_the_home_screen() -> None:
-    from explorer.tui.commands import ACTIONS
+    from textual.binding import Binding
 
-    offered = {action for _, _, action in ACTIONS}
+    from explorer.tui.actions import palette_actions
+
+    offered = {action.action for action in palette_actions()}
     for binding in EventsScreen.BINDINGS:
+        assert isinstance(binding, Binding)
         if binding.key != "escape":
-            assert f"events.{binding.action}" in offered, binding.action
+            assert binding.action in offered, binding.action
     assert {"app.help", "app.quit"} <= offered

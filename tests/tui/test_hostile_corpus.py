@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static, Tree
 from explorer.core.filters import quote_value
 from explorer.store.cache import Cache
 from explorer.tui.app import ExplorerApp
+from explorer.tui.messages import QueryRequested
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.mismatches import MismatchesScreen
 from explorer.tui.screens.raw import RawScreen, raw_json_text
@@ -317,7 +318,8 @@ async def test_named_query_results_on_hostile_data(corpus_cache: Path, make_app:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for name in ("latest-state", "payload-mismatches"):
-            app.run_named_query(name)
+            app.post_message(QueryRequested(name))
+            await pilot.pause()
             await settle(pilot)
             await settle(pilot)
             assert isinstance(app.screen, ResultsScreen)

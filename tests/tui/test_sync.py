@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import explorer.tui.sync
 from explorer.demo.generator import DEMO_END, demo_events
 from explorer.demo.server import DemoServer
 from explorer.tui.app import ExplorerApp
@@ -72,3 +73,26 @@ async def test_sync_failure_is_a_notification(
             await settle(pilot)
             problems = [n for n in app._notifications if n.severity in ("warning", "error")]
             assert problems and "401" in problems[-1].message
+
+
+async def test_a_sync_that_crashes_gives_the_cache_back_read_only(
+    sample_cache: Path,
+    make_app: Callable[..., ExplorerApp],
+    no_config: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(explorer.tui.sync, "run_sync", crash)
+    monkeypatch.setenv("AUDIT_EXPLORER_URL", "http://127.0.0.1:9")  # never reached
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.cache is not None and app.cache.read_only
+        await pilot.press("s")
+        await settle(pilot)
+        await settle(pilot)
+        assert any("RuntimeError: boom" in n.message for n in app._notifications)
+        assert app.cache is not None and app.cache.read_only, "writable only while syncing"
+        assert app.sub_title == str(sample_cache)

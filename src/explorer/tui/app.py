@@ -1,24 +1,45 @@
-"""The explorer app: opens the cache, composes the screens and routes between them."""
+"""The explorer app: opens the cache, and routes the screens' requests to screens."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import duckdb
 from textual.app import App
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from explorer.core.browse import EventRecord
-from explorer.core.filters import Filter, distinct_values, events_sql
+from explorer.core.filters import distinct_values
 from explorer.errors import CacheLockedError, ExplorerError, StoreError
 from explorer.store.cache import Cache
+from explorer.tui.actions import bindings
 from explorer.tui.commands import ExplorerCommands, QueryCommands
-from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
+from explorer.tui.messages import (
+    CommandChosen,
+    EventRequested,
+    ExportRequested,
+    MismatchesRequested,
+    QueryRequested,
+    RawRequested,
+    StatsRequested,
+    SyncFailed,
+    SyncFinished,
+    SyncProgressed,
+    SyncRequested,
+    TimelineRequested,
+)
 from explorer.tui.screens.events import EventsScreen
+from explorer.tui.screens.export import ExportScreen
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.mismatches import MismatchesScreen
+from explorer.tui.screens.raw import EventScreen, RawScreen
+from explorer.tui.screens.results import ResultsScreen
+from explorer.tui.screens.stats import StatsScreen
+from explorer.tui.screens.timeline import TimelineScreen
+from explorer.tui.sync import GROUP as SYNC_GROUP
+from explorer.tui.sync import sync_settings, sync_worker
 from explorer.tui.text import clean
 
 
@@ -32,11 +53,7 @@ class ExplorerApp(App[None]):
     TITLE = "audit-explorer"
     CSS_PATH = "explorer.tcss"
     COMMANDS = App.COMMANDS | {ExplorerCommands, QueryCommands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(
         self,
@@ -87,7 +104,7 @@ class ExplorerApp(App[None]):
             return cache
 
     def writable_cache(self) -> Cache:
-        """Swap the read-only cache for a writable one (a sync, main thread only).
+        """Swap the read-only cache for a writable one (before a sync, on this thread).
 
         DuckDB lets one process hold a file in one mode only, so the reader is closed
         first; when the writer cannot be had, browsing goes on read-only.
@@ -148,7 +165,7 @@ class ExplorerApp(App[None]):
             return []
         return distinct_values(self.cursor(), key, prefix)
 
-    # -- routing ----------------------------------------------------------------------------
+    # -- routing: screens post requests, the app shows what they ask for -------------------
 
     @property
     def events_screen(self) -> EventsScreen:
@@ -156,89 +173,92 @@ class ExplorerApp(App[None]):
         assert isinstance(screen, EventsScreen)
         return screen
 
-    def open_timeline(self, correlation_id: str, event_id: str | None = None) -> None:
-        from explorer.tui.screens.timeline import TimelineScreen
+    def on_timeline_requested(self, message: TimelineRequested) -> None:
+        self.push_screen(TimelineScreen(message.correlation_id, message.event_id))
 
-        self.push_screen(TimelineScreen(correlation_id, event_id))
+    def on_event_requested(self, message: EventRequested) -> None:
+        self.push_screen(EventScreen(message.event_id))
 
-    def open_mismatches(self, flt: Filter) -> None:
-        from explorer.tui.screens.mismatches import MismatchesScreen
+    def on_raw_requested(self, message: RawRequested) -> None:
+        self.push_screen(RawScreen(message.record))
 
-        self.push_screen(MismatchesScreen(flt), self._drill_down)
+    def on_mismatches_requested(self, message: MismatchesRequested) -> None:
+        self.push_screen(MismatchesScreen(message.filter), self._drill_down)
 
     def _drill_down(self, expr: str | None) -> None:
         if expr is not None:
             self.events_screen.apply_filter(expr)
 
-    def open_stats(self, flt: Filter) -> None:
-        from explorer.tui.screens.stats import StatsScreen
+    def on_stats_requested(self, message: StatsRequested) -> None:
+        self.push_screen(StatsScreen(message.filter))
 
-        self.push_screen(StatsScreen(flt))
-
-    def open_export_events(self, flt: Filter) -> None:
-        sql, params = events_sql(flt)
-        label = f"events matching {flt.expr.strip()}" if flt.expr.strip() else "all events"
-        self.open_export(sql, params, label)
-
-    def open_export(self, sql: str, params: Any, label: str) -> None:
-        from explorer.tui.screens.export import ExportScreen
-
+    def on_export_requested(self, message: ExportRequested) -> None:
         if self.cache is None:
             self.notify("Nothing to export: the cache is empty.", severity="warning")
             return
-        self.push_screen(ExportScreen(sql, params, label, directory=self.export_dir))
+        screen = ExportScreen(message.sql, message.params, message.label, directory=self.export_dir)
+        self.push_screen(screen)
 
-    def open_raw(self, record: EventRecord) -> None:
-        from explorer.tui.screens.raw import RawScreen
+    def on_query_requested(self, message: QueryRequested) -> None:
+        self.push_screen(ResultsScreen(message.name))
 
-        self.push_screen(RawScreen(record))
+    async def on_command_chosen(self, message: CommandChosen) -> None:
+        """A palette action: ``app.<name>`` runs here, any other on the home screen."""
+        action = message.action.action
+        if action.startswith("app."):
+            await self.run_action(action)
+            return
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.run_action(action, self.events_screen)
 
-    def open_event(self, event_id: str) -> None:
-        from explorer.tui.screens.raw import EventScreen
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
 
-        self.push_screen(EventScreen(event_id))
+    # -- sync: writable while it runs, read-only again after -------------------------------
 
-    def run_named_query(self, name: str) -> None:
-        from explorer.tui.screens.results import ResultsScreen
-
-        self.push_screen(ResultsScreen(name))
+    def on_sync_requested(self, _message: SyncRequested) -> None:
+        if any(w.group == SYNC_GROUP and w.is_running for w in self.workers):
+            self.notify("A sync is already running.", title="Sync", markup=False)
+            return
+        try:
+            settings, source = sync_settings()
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title="Sync", severity="warning", markup=False)
+            return
+        try:
+            cache = self.writable_cache()
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title="Sync failed", severity="error", markup=False)
+            return
+        self.sub_title = "syncing…"
+        self.run_worker(
+            partial(sync_worker, cache, settings, source, self.post_message),
+            thread=True,
+            exclusive=True,
+            group=SYNC_GROUP,
+            exit_on_error=False,
+            description="Sync failed",
+        )
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         self.sub_title = f"syncing… {message.events:,} events"
 
     def on_sync_finished(self, message: SyncFinished) -> None:
-        self._reopen_read_only()
-        self.sub_title = clean(str(self.cache_path))
+        self._sync_ended()
         severity: SeverityLevel = "information" if message.complete else "warning"
         self.notify(message.summary, title="Sync", severity=severity, markup=False)
         self.has_events = self.cache is not None and self.cache.count() > 0
         self.events_screen.reload()
 
     def on_sync_failed(self, message: SyncFailed) -> None:
-        self._reopen_read_only()
-        self.sub_title = clean(str(self.cache_path))
+        self._sync_ended()
         self.notify(clean(message.error), title="Sync failed", severity="error", markup=False)
 
-    def start_sync(self) -> None:
-        from explorer.tui.sync import start_sync
-
-        start_sync(self)
-
-    def run_command(self, action: str) -> None:
-        """A palette command: ``events.<name>`` runs on the home screen, ``app.<name>`` here."""
-        target, name = action.split(".", 1)
-        if target == "app":
-            self.call_later(self.run_action, name)
-            return
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        getattr(self.events_screen, f"action_{name}")()
-
-    def action_help(self) -> None:
-        from explorer.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+    def _sync_ended(self) -> None:
+        self._reopen_read_only()
+        self.sub_title = clean(str(self.cache_path))
 
     # -- failures ---------------------------------------------------------------------------
 
@@ -246,6 +266,8 @@ class ExplorerApp(App[None]):
         """Any worker that fails becomes a notification, never a crash."""
         if event.state is not WorkerState.ERROR:
             return
+        if event.worker.group == SYNC_GROUP:
+            self._sync_ended()  # a sync that crashed still gives the cache back
         error = event.worker.error
         message = (
             str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"

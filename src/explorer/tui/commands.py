@@ -1,67 +1,35 @@
-"""Command palette providers: every action of the explorer, and the named queries."""
+"""Command palette providers: the registry's actions, and the named queries."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from explorer.errors import ExplorerError
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
-
-# (title, help, action on the events screen or the app)
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("Filter events", "Focus the filter bar (/)", "events.filter"),
-    ("Clear the filter", "Show every event again", "events.clear_filter"),
-    (
-        "Incident timeline",
-        "Every event of the highlighted event's correlation ID (t)",
-        "events.timeline",
-    ),
-    (
-        "Mismatches",
-        "Non-ok events by service, type, status and issue kind (m)",
-        "events.mismatches",
-    ),
-    ("Stats", "Events over time, per service and outcome (g)", "events.stats"),
-    (
-        "Export current view",
-        "Write the filtered events to CSV, JSON, NDJSON or Parquet (e)",
-        "events.export",
-    ),
-    ("Raw JSON", "The highlighted event as received (r)", "events.raw"),
-    ("Toggle detail", "Show or hide the detail pane (d)", "events.toggle_detail"),
-    ("Jump to newest", "First row (home)", "events.newest"),
-    ("Jump to oldest", "Last row (end)", "events.oldest"),
-    ("Sync", "Fetch new events from DataStorage (s)", "events.sync"),
-    ("Help", "Every key binding (?)", "app.help"),
-    ("Quit", "Leave the explorer (q)", "app.quit"),
-)
+from explorer.tui.actions import Action, palette_actions
+from explorer.tui.messages import CommandChosen, QueryRequested
 
 
 class ExplorerCommands(Provider):
-    """The explorer's actions by name."""
+    """The explorer's actions by name (the registry's entries with a palette title)."""
 
-    @property
-    def explorer(self) -> ExplorerApp:
-        return cast("ExplorerApp", self.app)
+    def _callback(self, action: Action) -> Callable[[], None]:
+        def chosen() -> None:
+            self.app.post_message(CommandChosen(action))
 
-    def _callback(self, action: str) -> Callable[[], None]:
-        return partial(self.explorer.run_command, action)
+        return chosen
 
     async def discover(self) -> Hits:
-        for title, help_text, action in ACTIONS:
-            yield DiscoveryHit(title, self._callback(action), help=help_text)
+        for action in palette_actions():
+            yield DiscoveryHit(action.title, self._callback(action), help=action.palette_help())
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, action in ACTIONS:
-            if (score := matcher.match(title)) > 0:
-                yield Hit(score, matcher.highlight(title), self._callback(action), help=help_text)
+        for action in palette_actions():
+            if (score := matcher.match(action.title)) > 0:
+                hit = matcher.highlight(action.title)
+                yield Hit(score, hit, self._callback(action), help=action.palette_help())
 
 
 class QueryCommands(Provider):
@@ -76,7 +44,10 @@ class QueryCommands(Provider):
             self.queries = {}
 
     def _callback(self, name: str) -> Callable[[], None]:
-        return partial(cast("ExplorerApp", self.app).run_named_query, name)
+        def chosen() -> None:
+            self.app.post_message(QueryRequested(name))
+
+        return chosen
 
     async def discover(self) -> Hits:
         for name, description in self.queries.items():

@@ -1,12 +1,20 @@
-"""Facts workers post to the screens: data loaded, sync progressed or ended."""
+"""The app's messages: what workers found, and what screens ask the app to show.
+
+Screens never push each other: they post a request (``TimelineRequested``) that bubbles
+up to the app, which routes it to a screen. Workers report with facts (``EventsLoaded``,
+``SyncFinished``). Messages only one widget posts are nested on that widget.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
 from explorer.core.browse import EventBrowser, EventRecord, Window
+from explorer.core.filters import Filter, events_sql
+from explorer.tui.actions import Action
 
 
 @dataclass
@@ -53,3 +61,75 @@ class SyncFinished(Message):
 @dataclass
 class SyncFailed(Message):
     error: str
+
+
+# -- requests: a screen (or the palette) asks the app to show something -----------------------
+
+
+@dataclass
+class TimelineRequested(Message):
+    """The incident timeline of ``correlation_id``, the cursor on ``event_id``."""
+
+    correlation_id: str
+    event_id: str | None = None
+
+
+@dataclass
+class EventRequested(Message):
+    """One event's detail, by ID."""
+
+    event_id: str
+
+
+@dataclass
+class RawRequested(Message):
+    """An event as received."""
+
+    record: EventRecord
+
+
+@dataclass
+class MismatchesRequested(Message):
+    """The non-ok events of ``filter``, by verdict; a drill-down filters the home screen."""
+
+    filter: Filter
+
+
+@dataclass
+class StatsRequested(Message):
+    filter: Filter
+
+
+@dataclass
+class ExportRequested(Message):
+    """The export dialog for the rows of ``sql``, described as ``label``."""
+
+    sql: str
+    params: Any
+    label: str
+
+    @classmethod
+    def of_filter(cls, flt: Filter) -> ExportRequested:
+        """The events that match ``flt``."""
+        sql, params = events_sql(flt)
+        expr = flt.expr.strip()
+        return cls(sql, params, f"events matching {expr}" if expr else "all events")
+
+
+@dataclass
+class QueryRequested(Message):
+    """A named query's result."""
+
+    name: str
+
+
+@dataclass
+class SyncRequested(Message):
+    """Fetch new events from DataStorage."""
+
+
+@dataclass
+class CommandChosen(Message):
+    """An action picked in the command palette."""
+
+    action: Action

@@ -1,50 +1,34 @@
-"""Sync from DataStorage inside the app: a background worker, progress in the header.
+"""Sync from DataStorage inside the app: the settings, and the worker's body.
 
 The URL, token and TLS settings come from the same place as ``audit-explorer sync``
 (``explorer.core.sync.client_settings``: environment, then the config file's source).
+The app opens the cache for writing on its own thread before the worker starts; the
+worker only fetches into it and reports with messages.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from textual.message import Message
 from textual.worker import get_current_worker
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
 from explorer.config import ENV_URL, config_path, load_config
 from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
-from explorer.errors import ClientError, ExplorerError
+from explorer.errors import ExplorerError
+from explorer.store.cache import Cache
 from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
-
-if TYPE_CHECKING:
-    from explorer.tui.app import ExplorerApp
 
 GROUP = "sync"
 
 
-def start_sync(app: ExplorerApp) -> None:
-    """Start a sync unless one runs or no DataStorage URL is configured."""
-    if any(w.group == GROUP and w.is_running for w in app.workers):
-        app.notify("A sync is already running.", title="Sync", markup=False)
-        return
+def sync_settings() -> tuple[ClientSettings, str]:
+    """Where to sync from; an ``ExplorerError`` that says what to set when nowhere."""
     if (problem := _not_configured()) is not None:
-        app.notify(problem, title="Sync", severity="warning", markup=False)
-        return
-    try:
-        settings, source = client_settings()
-    except ExplorerError as exc:
-        app.notify(str(exc), title="Sync", severity="warning", markup=False)
-        return
-    app.sub_title = "syncing…"
-    app.run_worker(
-        lambda: sync_worker(app, settings, source),
-        thread=True,
-        exclusive=True,
-        group=GROUP,
-        exit_on_error=False,
-        description="Sync failed",
-    )
+        raise ExplorerError(problem)
+    return client_settings()
 
 
 def _not_configured() -> str | None:
@@ -61,28 +45,29 @@ def _not_configured() -> str | None:
     )
 
 
-def sync_worker(app: ExplorerApp, settings: ClientSettings, source: str) -> None:
-    """Runs in a thread: opens the cache for writing if needed, fetches, reports."""
+def sync_worker(
+    cache: Cache, settings: ClientSettings, source: str, post: Callable[[Message], object]
+) -> None:
+    """Runs in a thread: fetches into ``cache`` (already writable) and posts what happened."""
     worker = get_current_worker()
+
+    def progress(done: SyncProgress) -> None:
+        post(SyncProgressed(done.fetched))
+
     try:
-        cache = app.call_from_thread(app.writable_cache)
         with DataStorageClient(settings) as client:
             result = run_sync(
                 cache,
                 client,
                 EventFilters(),
                 source=source,
-                progress=lambda p: _progress(app, p),
+                progress=progress,
                 cancel=lambda: worker.is_cancelled,
             )
-    except (ExplorerError, ClientError) as exc:
-        app.post_message(SyncFailed(str(exc)))
+    except ExplorerError as exc:
+        post(SyncFailed(str(exc)))
         return
-    app.post_message(SyncFinished(summary(result), result.complete))
-
-
-def _progress(app: ExplorerApp, progress: SyncProgress) -> None:
-    app.post_message(SyncProgressed(progress.fetched))
+    post(SyncFinished(summary(result), result.complete))
 
 
 def summary(result: SyncResult) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -42,7 +43,7 @@ def _escape(match: re.Match[str]) -> str:
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, repr(char)[1:-1])
 
 
-def safe(value: object, style: str = "") -> Text:
+def safe(value: object, style: str | Style = "") -> Text:
     """A ``Text`` of ``value`` that no markup or escape inside it can restyle."""
     return Text(clean(value), style=style, no_wrap=True, overflow="ellipsis", end="")
 

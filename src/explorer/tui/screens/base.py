@@ -1,4 +1,4 @@
-"""What every explorer screen shares: typed access to the app, and worker failures."""
+"""What every explorer screen shares: typed access to the app, back, and worker failures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class ExplorerScreenMixin(DOMNode):
     @property
     def explorer(self) -> ExplorerApp:
         return cast("ExplorerApp", self.app)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:

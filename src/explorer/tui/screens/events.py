@@ -5,14 +5,24 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from explorer.core.browse import EventBrowser, fetch_event
 from explorer.core.filters import Filter
-from explorer.tui.messages import EventLoaded, EventsLoaded, RowsLoaded
+from explorer.tui.actions import bindings
+from explorer.tui.messages import (
+    EventLoaded,
+    EventsLoaded,
+    ExportRequested,
+    MismatchesRequested,
+    RawRequested,
+    RowsLoaded,
+    StatsRequested,
+    SyncRequested,
+    TimelineRequested,
+)
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
 from explorer.tui.widgets.empty_state import EmptyState
@@ -26,17 +36,7 @@ WIDE = 170
 class EventsScreen(ExplorerScreenMixin, Screen[None]):
     """Events newest first for the current filter, and the one under the cursor in detail."""
 
-    BINDINGS = [
-        Binding("slash", "filter", "Filter"),
-        Binding("t", "timeline", "Timeline"),
-        Binding("m", "mismatches", "Mismatches"),
-        Binding("g", "stats", "Stats"),
-        Binding("e", "export", "Export"),
-        Binding("r", "raw", "Raw JSON"),
-        Binding("s", "sync", "Sync"),
-        Binding("d", "toggle_detail", "Detail", show=False),
-        Binding("escape", "focus_table", "Back to the table", show=False),
-    ]
+    BINDINGS = bindings("events")
 
     def __init__(self) -> None:
         super().__init__()
@@ -186,30 +186,30 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         detail = self.query_one(EventDetail)
         detail.display = not detail.display
 
-    # -- other views ------------------------------------------------------------------------
+    # -- other views: asked of the app ------------------------------------------------------
 
     def action_timeline(self) -> None:
         row = self.query_one(EventsTable).highlighted
         if row is None or not row.correlation_id:
             self.notify("The highlighted event has no correlation ID.", severity="warning")
             return
-        self.explorer.open_timeline(row.correlation_id, row.event_id)
+        self.post_message(TimelineRequested(row.correlation_id, row.event_id))
 
     def action_mismatches(self) -> None:
-        self.explorer.open_mismatches(self.filter)
+        self.post_message(MismatchesRequested(self.filter))
 
     def action_stats(self) -> None:
-        self.explorer.open_stats(self.filter)
+        self.post_message(StatsRequested(self.filter))
 
     def action_export(self) -> None:
-        self.explorer.open_export_events(self.filter)
+        self.post_message(ExportRequested.of_filter(self.filter))
 
     def action_raw(self) -> None:
         record = self.query_one(EventDetail).record
         if record is None:
             self.notify("No event highlighted.", severity="warning")
             return
-        self.explorer.open_raw(record)
+        self.post_message(RawRequested(record))
 
     def action_sync(self) -> None:
-        self.explorer.start_sync()
+        self.post_message(SyncRequested())

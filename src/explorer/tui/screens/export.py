@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from explorer.core.export import FORMATS, ExportResult, export_query
+from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
+from explorer.tui.styles import Palette, follow_theme, palette
 from explorer.tui.text import VisibleControls, clean
 
 
@@ -28,7 +30,7 @@ class ExportFinished(Message):
 class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
     """Writes a view's rows with the same code as ``audit-explorer export``."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("export")
 
     def __init__(self, sql: str, params: Any, label: str, *, directory: Path | None = None) -> None:
         super().__init__()
@@ -37,6 +39,7 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         self.label = label
         self.directory = directory or Path.cwd()
         self.result: ExportResult | None = None
+        self.status: Callable[[Palette], Text] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
@@ -59,6 +62,7 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
+        follow_theme(self, self._show_status)
 
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
@@ -75,7 +79,7 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
             return
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
-            self._status(Text("Give a path to write to.", style="red"))
+            self._status(lambda colors: Text("Give a path to write to.", style=colors("bad")))
             return
         select = self.query_one("#export-format", Select)
         fmt = str(select.value)
@@ -84,7 +88,7 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
             # The path names a format: a .parquet path gets Parquet, not CSV bytes.
             fmt = suffix
             select.value = suffix
-        self._status(Text("Writing…", style="dim"))
+        self._status(lambda _colors: Text("Writing…", style="dim"))
         self._export(Path(path).expanduser(), fmt)
 
     @work(
@@ -103,12 +107,12 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         self.result = result = message.result
         where = clean(result.path) if result.path is not None else "the output"
         self._status(
-            Text.assemble(
+            lambda colors: Text.assemble(
                 "✓ Wrote ",
                 (f"{result.rows:,} rows", "bold"),
                 " to ",
                 (where, "bold"),
-                style="green",
+                style=colors("ok"),
             )
         )
         self.query_one("#export-go", Button).label = "Done"
@@ -116,8 +120,14 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         self.query_one("#export-go", Button).focus()
         self.notify(f"Exported {result.rows:,} rows to {where}", title="Export", markup=False)
 
-    def _status(self, text: Text) -> None:
-        self.query_one("#export-status", Static).update(text)
+    def _status(self, status: Callable[[Palette], Text]) -> None:
+        """Say ``status`` under the path; it is drawn again when the theme changes."""
+        self.status = status
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if self.status is not None:
+            self.query_one("#export-status", Static).update(self.status(palette(self.app)))
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:

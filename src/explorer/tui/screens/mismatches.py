@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -24,11 +24,22 @@ from explorer.core.stats import (
     mismatch_summary,
     verdict_totals,
 )
+from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
+from explorer.tui.styles import Palette, Role, follow_theme, palette
 from explorer.tui.text import badge, clean, safe
 
 COLUMNS = ("events", "verdict / event type", "service", "status", "issue kind", "fits")
-_VERDICT_STYLE = {"no contract": "bold red", "version skew": "bold cyan", "drift": "yellow"}
+# (role, attributes) of each verdict's words
+VERDICT_STYLES: dict[Verdict, tuple[Role, str]] = {
+    "no contract": ("bad", "bold"),
+    "version skew": ("info", "bold"),
+    "drift": ("warn", ""),
+}
+
+
+def verdict_style(verdict: Verdict, colors: Palette) -> Style:
+    return colors(*VERDICT_STYLES[verdict])
 
 
 class MismatchesLoaded(Message):
@@ -101,12 +112,13 @@ def drill_expression(row: MismatchRow, base: str = "") -> str:
 class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
     """The table an SRE reads first when a producer breaks; Enter shows those events."""
 
-    BINDINGS = [Binding("escape,q", "back", "Back"), Binding("enter", "drill", "Show events")]
+    BINDINGS = bindings("mismatches")
 
     def __init__(self, flt: Filter) -> None:
         super().__init__()
         self.filter = flt
         self.entries: list[Entry] = []
+        self.loaded: MismatchesLoaded | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -122,6 +134,7 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
         table: DataTable[Text] = self.query_one(DataTable)
         table.add_columns(*COLUMNS)
         table.focus()
+        follow_theme(self, self._show)
         self._load(self.filter)
 
     @work(
@@ -142,16 +155,26 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
         self.post_message(MismatchesLoaded(rows, totals, cache.contract))
 
     def on_mismatches_loaded(self, message: MismatchesLoaded) -> None:
+        self.loaded = message
         self.entries = sections(message.rows, message.totals, message.contract)
+        self._show()
+
+    def _show(self) -> None:
+        """Fill the table and the summary (again, in the colours of a new theme)."""
+        if (message := self.loaded) is None:
+            return
+        colors = palette(self.app)
         table: DataTable[Text] = self.query_one(DataTable)
+        cursor = table.cursor_row
         table.clear()
         for index, entry in enumerate(self.entries):
-            table.add_row(*entry_cells(entry), key=str(index))
+            table.add_row(*entry_cells(entry, colors), key=str(index))
+        table.move_cursor(row=cursor)
         summary = Text(end="")
         if not message.rows:
-            summary.append("No mismatches: every event decodes ok.", style="green")
+            summary.append("No mismatches: every event decodes ok.", style=colors("ok"))
         else:
-            summary.append_text(totals_text(message.totals))
+            summary.append_text(totals_text(message.totals, colors))
             summary.append(f"   against {message.contract}", style="dim")
             summary.append("   Enter shows the events of a group", style="dim")
         if self.filter.expr.strip():
@@ -178,20 +201,20 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
         self.dismiss(None)
 
 
-def totals_text(totals: dict[Verdict, int]) -> Text:
+def totals_text(totals: dict[Verdict, int], colors: Palette) -> Text:
     """``fits no contract 4 · fits another contract 312 · drift 28`` (events, each once)."""
     out = Text(end="")
     words = {"no contract": "fits no contract", "version skew": "fits another contract"}
     for index, (verdict, count) in enumerate(totals.items()):
         if index:
             out.append(" · ", style="dim")
-        out.append(f"{words.get(verdict, verdict)} ", style=_VERDICT_STYLE[verdict])
+        out.append(f"{words.get(verdict, verdict)} ", style=verdict_style(verdict, colors))
         out.append(f"{count:,}", style="bold")
     return out
 
 
-def entry_cells(entry: Entry) -> tuple[Text, ...]:
-    style = _VERDICT_STYLE[entry.verdict]
+def entry_cells(entry: Entry, colors: Palette) -> tuple[Text, ...]:
+    style = verdict_style(entry.verdict, colors)
     blank = (Text(""),) * 4
     if entry.row is None and not entry.more:
         title = Text(_SECTION_TITLES[entry.verdict], style=style)
@@ -205,7 +228,7 @@ def entry_cells(entry: Entry) -> tuple[Text, ...]:
         Text(f"{row.events:,}", justify="right"),
         safe("  " + clean(row.event_type)),
         safe(row.service),
-        Text(status, style="yellow" if status == "drift" else "red"),
+        Text(status, style=colors("warn" if status == "drift" else "bad")),
         safe(row.issue_kind),
         Text(clean(", ".join(row.fits)) or "none", style="dim"),
     )

@@ -8,13 +8,13 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from explorer.core.browse import EventRecord, fetch_event
-from explorer.tui.messages import EventLoaded
+from explorer.tui.actions import bindings
+from explorer.tui.messages import EventLoaded, RawRequested
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.text import clean
 from explorer.tui.widgets.event_detail import EventDetail
@@ -26,10 +26,10 @@ def raw_json_text(raw: Any) -> Text:
     return Text("\n".join(clean(line) for line in dumped.splitlines()), end="")
 
 
-class RawScreen(Screen[None]):
+class RawScreen(ExplorerScreenMixin, Screen[None]):
     """The event exactly as DataStorage sent it (as stored in the cache)."""
 
-    BINDINGS = [Binding("escape,q,r", "app.pop_screen", "Back")]
+    BINDINGS = bindings("raw")
 
     def __init__(self, record: EventRecord) -> None:
         super().__init__()
@@ -49,7 +49,7 @@ class RawScreen(Screen[None]):
 class EventScreen(ExplorerScreenMixin, Screen[None]):
     """The detail of one event by ID (Enter on a timeline step)."""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back"), Binding("r", "raw", "Raw JSON")]
+    BINDINGS = bindings("event")
 
     def __init__(self, event_id: str) -> None:
         super().__init__()
@@ -82,4 +82,4 @@ class EventScreen(ExplorerScreenMixin, Screen[None]):
     def action_raw(self) -> None:
         record = self.query_one(EventDetail).record
         if record is not None:
-            self.explorer.open_raw(record)
+            self.post_message(RawRequested(record))

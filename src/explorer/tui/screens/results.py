@@ -8,7 +8,6 @@ import pyarrow as pa
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -16,7 +15,10 @@ from textual.widgets import Footer, Header, Input, Static
 
 from explorer.core.queries import NamedQuery, bind_params, load_queries, run_query
 from explorer.errors import ExplorerError
+from explorer.tui.actions import bindings
+from explorer.tui.messages import ExportRequested
 from explorer.tui.screens.base import ExplorerScreenMixin
+from explorer.tui.styles import follow_theme, palette
 from explorer.tui.text import VisibleControls, clean
 from explorer.tui.widgets.result_table import ResultTable
 
@@ -30,13 +32,14 @@ class QueryFinished(Message):
 class ResultsScreen(ExplorerScreenMixin, Screen[None]):
     """Edit ``name=value`` parameters and press Enter to run the query again."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "export", "Export")]
+    BINDINGS = bindings("results")
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.query_name = name
         self.named: NamedQuery | None = None
         self.given: dict[str, str] = {}
+        self.problem = ""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -55,7 +58,9 @@ class ResultsScreen(ExplorerScreenMixin, Screen[None]):
         try:
             self.named = load_queries()[self.query_name]
         except (ExplorerError, KeyError) as exc:
-            self._summary(Text(clean(f"cannot load query {self.query_name}: {exc}"), style="red"))
+            self.problem = clean(f"cannot load query {self.query_name}: {exc}")
+            self._show_problem()
+            follow_theme(self, self._show_problem)
             return
         defaults = " ".join(
             f"{k}={shlex.quote(v)}" for k, v in self.named.params.items() if v is not None
@@ -67,6 +72,9 @@ class ResultsScreen(ExplorerScreenMixin, Screen[None]):
             )
         )
         self._run()
+
+    def _show_problem(self) -> None:
+        self._summary(Text(self.problem, style=palette(self.app)("bad")))
 
     def _summary(self, text: Text) -> None:
         self.query_one("#query-summary", Static).update(text)
@@ -109,6 +117,5 @@ class ResultsScreen(ExplorerScreenMixin, Screen[None]):
         except ExplorerError as exc:
             self.notify(clean(str(exc)), severity="error", markup=False)
             return
-        self.explorer.open_export(
-            self.named.sql, values or None, f"the result of query {clean(self.named.name)}"
-        )
+        label = f"the result of query {clean(self.named.name)}"
+        self.post_message(ExportRequested(self.named.sql, values or None, label))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -13,7 +12,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from explorer.core.filters import Filter
 from explorer.core.stats import Histogram, OutcomeCount, histogram, outcome_counts
+from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
+from explorer.tui.styles import Palette, follow_theme, palette
 from explorer.tui.text import clean, safe
 from explorer.tui.widgets.histogram import HistogramView
 
@@ -26,11 +27,12 @@ class StatsLoaded(Message):
 
 
 class StatsScreen(ExplorerScreenMixin, Screen[None]):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS = bindings("stats")
 
     def __init__(self, flt: Filter) -> None:
         super().__init__()
         self.filter = flt
+        self.counts: list[OutcomeCount] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -50,6 +52,7 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+        follow_theme(self, self._show_counts)
         self._load(self.filter, max(self.size.width - 14, 12))
 
     @work(
@@ -66,10 +69,15 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
 
     def on_stats_loaded(self, message: StatsLoaded) -> None:
         self.query_one(HistogramView).show(message.hist)
-        fill_outcomes(self.query_one(DataTable), message.counts)
+        self.counts = message.counts
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        if self.counts is not None:
+            fill_outcomes(self.query_one(DataTable), self.counts, palette(self.app))
 
 
-def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount]) -> None:
+def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount], colors: Palette) -> None:
     """One row per service, one column per outcome, and the totals."""
     outcomes = sorted({c.outcome for c in counts})
     by_service: dict[str, dict[str, int]] = {}
@@ -82,7 +90,7 @@ def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount]) -> None:
             Text(
                 f"{row.get(o, 0):,}",
                 justify="right",
-                style="red" if o == "failure" and row.get(o) else "",
+                style=colors("bad") if o == "failure" and row.get(o) else "",
             )
             for o in outcomes
         ]

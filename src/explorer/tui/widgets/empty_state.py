@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from explorer.tui.styles import follow_theme, palette
 from explorer.tui.text import clean
 
 
@@ -20,7 +21,21 @@ class EmptyState(Static):
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.explained: tuple[str, str | None, bool] | None = None
+
+    def on_mount(self) -> None:
+        follow_theme(self, self._redraw)
+
+    def _redraw(self) -> None:
+        if self.explained is not None:
+            cache, problem, filtered = self.explained
+            self.explain(cache, problem, filtered=filtered)
+
     def explain(self, cache: str, problem: str | None = None, *, filtered: bool = False) -> None:
+        self.explained = (cache, problem, filtered)
+        colors = palette(self.app)
         text = Text(end="")
         if filtered:
             text.append("No events match this filter.\n\n", style="bold")
@@ -29,15 +44,16 @@ class EmptyState(Static):
             return
         text.append("No events yet.\n\n", style="bold")
         if problem:
-            text.append(clean(problem) + "\n\n", style="red")
+            text.append(clean(problem) + "\n\n", style=colors("bad"))
         text.append("Cache: ", style="dim")
         text.append(clean(cache) + "\n\n")
         text.append("To fill it:\n", style="bold")
-        text.append("  audit-explorer sync --url https://data-storage:8080   ", style="cyan")
+        command = colors("info")
+        text.append("  audit-explorer sync --url https://data-storage:8080   ", style=command)
         text.append("fetch from DataStorage\n")
-        text.append("  audit-explorer import events.ndjson                    ", style="cyan")
+        text.append("  audit-explorer import events.ndjson                    ", style=command)
         text.append("load an export or NDJSON file\n")
-        text.append("  audit-explorer demo                                    ", style="cyan")
+        text.append("  audit-explorer demo                                    ", style=command)
         text.append("try the explorer on generated demo data\n\n")
         text.append("With AUDIT_EXPLORER_URL set (or a source in the config file), press ")
         text.append("s", style="bold")

@@ -21,10 +21,17 @@ from textual.widgets.tree import TreeNode
 from explorer.core.browse import EventRecord
 from explorer.core.stats import fits_sentence
 from explorer.models.decode import Issue
+from explorer.tui.styles import Palette, Role, follow_theme, palette
 from explorer.tui.text import badge, clean, safe, timestamp
 
 _HIDDEN = frozenset({"event_data", "decode_issues", "decode_status", "extra", "event_date"})
-_BADGE_STYLE = {"ok": "green", "drift": "yellow", "invalid": "red", "mismatch": "bold red"}
+# (role, attributes) of each decode badge; any other status is "other"
+BADGE_STYLES: dict[str, tuple[Role, str]] = {
+    "ok": ("ok", ""),
+    "drift": ("warn", ""),
+    "invalid": ("bad", ""),
+    "mismatch": ("bad", "bold"),
+}
 
 
 class EventDetail(VerticalScroll):
@@ -53,6 +60,13 @@ class EventDetail(VerticalScroll):
         tree.display = False
         yield tree
 
+    def on_mount(self) -> None:
+        follow_theme(self, self._redraw)
+
+    def _redraw(self) -> None:
+        if self.record is not None:
+            self.show(self.record)
+
     def show(self, record: EventRecord | None) -> None:
         self.record = record
         envelope = self.query_one("#detail-envelope", Static)
@@ -63,28 +77,30 @@ class EventDetail(VerticalScroll):
             tree.display = False
             issues.update("")
             return
-        by_path = _issues_by_path(record.decoded.issues)
-        envelope.update(envelope_text(record, by_path))
-        fill_payload(tree, record, by_path)
+        colors = palette(self.app)
+        by_path = issues_by_path(record.decoded.issues)
+        envelope.update(envelope_text(record, by_path, colors))
+        fill_payload(tree, record, by_path, colors)
         tree.display = True
-        issues.update(heading_text(record))
+        issues.update(heading_text(record, colors))
         self.scroll_home(animate=False)
 
 
-def _issues_by_path(issues: Iterable[Issue]) -> dict[str, list[Issue]]:
+def issues_by_path(issues: Iterable[Issue]) -> dict[str, list[Issue]]:
     found: dict[str, list[Issue]] = {}
     for issue in issues:
         found.setdefault(issue.path, []).append(issue)
     return found
 
 
-def heading_text(record: EventRecord) -> Text:
+def heading_text(record: EventRecord, colors: Palette) -> Text:
     """The event type and its decode badge, then every decode issue (path, expected vs got)."""
     status = badge(record.row.get("decode_status"))
     out = Text(end="")
     out.append_text(safe(record.row.get("event_type") or "-", "bold"))
     out.append("  ")
-    out.append(f" {status} ", style=f"reverse {_BADGE_STYLE.get(status, 'magenta')}")
+    role, attributes = BADGE_STYLES.get(status, ("other", ""))
+    out.append(f" {status} ", style=colors(role, f"reverse {attributes}"))
     out.append("\n")
     if status != "ok":
         fits = record.row.get("decode_fits")
@@ -97,12 +113,12 @@ def heading_text(record: EventRecord) -> Text:
             ok,
         )
         out.append(clean(words) + "\n", style="italic")
-    out.append_text(issues_text(record.decoded.issues))
+    out.append_text(issues_text(record.decoded.issues, colors))
     out.rstrip()
     return out
 
 
-def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
+def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]], colors: Palette) -> Text:
     """One ``name  value`` line per envelope field that has a value."""
     out = Text(end="")
     fields = {k: v for k, v in record.row.items() if k not in _HIDDEN and v is not None}
@@ -115,96 +131,115 @@ def envelope_text(record: EventRecord, by_path: dict[str, list[Issue]]) -> Text:
         out.append(clean(name).ljust(width + 2), style="dim")
         out.append(shown)
         for issue in by_path.get(name, ()):
-            out.append(f"  ✗ {issue.kind}: {clean(issue.message)}", style="red")
+            out.append(f"  ✗ {issue.kind}: {clean(issue.message)}", style=colors("bad"))
         out.append("\n")
     return out
 
 
-def issues_text(issues: Iterable[Issue]) -> Text:
-    issues = list(issues)
+def issues_text(issues: Iterable[Issue], colors: Palette) -> Text:
     out = Text(end="")
     for issue in issues:
-        out.append(f"✗ {issue.kind:<17}", style="red")
+        out.append(f"✗ {issue.kind:<17}", style=colors("bad"))
         out.append(clean(issue.path or "(event)"), style="bold")
         out.append(f"  {clean(issue.message)}\n")
     return out
 
 
-def fill_payload(tree: Tree[None], record: EventRecord, by_path: dict[str, list[Issue]]) -> None:
+def fill_payload(
+    tree: Tree[None], record: EventRecord, by_path: dict[str, list[Issue]], colors: Palette
+) -> None:
     """The payload as a tree: typed when it decoded, the raw JSON shape otherwise."""
     tree.clear()
     payload = record.decoded.payload
     model_name = type(payload).__name__ if payload is not None else "not decoded"
     tree.root.set_label(Text.assemble(("event_data", "bold"), (f"  {model_name}", "dim")))
-    nodes: dict[str, TreeNode[None]] = {"event_data": tree.root}
+    builder = _PayloadBuilder(tree, colors)
     if payload is not None:
-        _add_model(tree.root, payload, "event_data", nodes)
+        builder.add_model(tree.root, payload, "event_data")
     else:
-        _add_value_children(tree.root, record.raw.get("event_data"), "event_data", nodes)
-    _attach_issues(nodes, by_path)
+        builder.add_children(tree.root, record.raw.get("event_data"), "event_data")
+    builder.attach_issues(by_path)
     tree.root.expand_all()
 
 
-def _add_model(
-    node: TreeNode[None], model: BaseModel, path: str, nodes: dict[str, TreeNode[None]]
-) -> None:
-    present = model.model_fields_set
-    for name, info in type(model).model_fields.items():
-        if name not in present:
-            continue
-        alias = info.alias or name
-        _add_value(node, alias, getattr(model, name), f"{path}.{alias}", nodes)
-    for key, value in (model.model_extra or {}).items():
-        _add_value(node, key, value, f"{path}.{key}", nodes)
+class _PayloadBuilder:
+    """Adds the payload's nodes, remembering each path's node so issues attach to it."""
 
+    def __init__(self, tree: Tree[None], colors: Palette) -> None:
+        self.colors = colors
+        self.nodes: dict[str, TreeNode[None]] = {"event_data": tree.root}
 
-def _add_value(
-    node: TreeNode[None], name: str, value: Any, path: str, nodes: dict[str, TreeNode[None]]
-) -> None:
-    label = Text(clean(name), style="bold", end="")
-    if isinstance(value, BaseModel | dict | list):
-        kind = type(value).__name__ if isinstance(value, BaseModel) else _json_kind(value)
-        label.append(f"  {kind}", style="dim")
-        child = node.add(label)
-        nodes[path] = child
-        if isinstance(value, BaseModel):
-            _add_model(child, value, path, nodes)
+    def add_model(self, node: TreeNode[None], model: BaseModel, path: str) -> None:
+        present = model.model_fields_set
+        for name, info in type(model).model_fields.items():
+            if name not in present:
+                continue
+            alias = info.alias or name
+            self.add_value(node, alias, getattr(model, name), f"{path}.{alias}")
+        for key, value in (model.model_extra or {}).items():
+            self.add_value(node, key, value, f"{path}.{key}")
+
+    def add_value(self, node: TreeNode[None], name: str, value: Any, path: str) -> None:
+        label = Text(clean(name), style="bold", end="")
+        if isinstance(value, BaseModel | dict | list):
+            kind = type(value).__name__ if isinstance(value, BaseModel) else _json_kind(value)
+            label.append(f"  {kind}", style="dim")
+            child = node.add(label)
+            self.nodes[path] = child
+            if isinstance(value, BaseModel):
+                self.add_model(child, value, path)
+            else:
+                self.add_children(child, value, path)
+            return
+        label.append(": ")
+        label.append_text(self.scalar(value))
+        self.nodes[path] = node.add_leaf(label)
+
+    def add_children(self, node: TreeNode[None], value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.add_value(node, str(key), item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.add_value(node, f"[{index}]", item, f"{path}[{index}]")
         else:
-            _add_value_children(child, value, path, nodes)
-        return
-    label.append(": ")
-    label.append_text(_scalar(value))
-    nodes[path] = node.add_leaf(label)
+            node.add_leaf(self.scalar(value))
 
+    def scalar(self, value: Any) -> Text:
+        """A typed value: strings quoted, then its type in dim."""
+        if isinstance(value, Enum):
+            value = value.value
+        if value is None:
+            return Text("null", style="italic dim", end="")
+        number, string = self.colors("info"), self.colors("ok")
+        if isinstance(value, bool):
+            return Text.assemble((str(value).lower(), number), ("  boolean", "dim"))
+        if isinstance(value, int | float):
+            return Text.assemble((str(value), number), (f"  {_json_kind(value)}", "dim"))
+        if isinstance(value, datetime | date):
+            kind = type(value).__name__
+            return Text.assemble((value.isoformat(), string), (f"  {kind}", "dim"))
+        if isinstance(value, str):
+            return Text.assemble((f'"{clean(value)}"', string), ("  string", "dim"))
+        return Text.assemble((clean(value), string), (f"  {type(value).__name__}", "dim"))
 
-def _add_value_children(
-    node: TreeNode[None], value: Any, path: str, nodes: dict[str, TreeNode[None]]
-) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _add_value(node, str(key), item, f"{path}.{key}", nodes)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _add_value(node, f"[{index}]", item, f"{path}[{index}]", nodes)
-    else:
-        node.add_leaf(_scalar(value))
-
-
-def _scalar(value: Any) -> Text:
-    """A typed value: strings quoted, then its type in dim."""
-    if isinstance(value, Enum):
-        value = value.value
-    if value is None:
-        return Text("null", style="italic dim", end="")
-    if isinstance(value, bool):
-        return Text.assemble((str(value).lower(), "cyan"), ("  boolean", "dim"))
-    if isinstance(value, int | float):
-        return Text.assemble((str(value), "cyan"), (f"  {_json_kind(value)}", "dim"))
-    if isinstance(value, datetime | date):
-        return Text.assemble((value.isoformat(), "green"), (f"  {type(value).__name__}", "dim"))
-    if isinstance(value, str):
-        return Text.assemble((f'"{clean(value)}"', "green"), ("  string", "dim"))
-    return Text.assemble((clean(value), "green"), (f"  {type(value).__name__}", "dim"))
+    def attach_issues(self, by_path: dict[str, list[Issue]]) -> None:
+        """Mark each issue on its field's node; a missing field gets a node where it belongs."""
+        nodes, bad = self.nodes, self.colors("bad")
+        for path, issues in by_path.items():
+            if not path.startswith("event_data"):
+                continue
+            for issue in issues:
+                note = Text(f"  ✗ {issue.kind}: {clean(issue.message)}", style=bad, end="")
+                node = nodes.get(path)
+                if node is not None and node is not nodes["event_data"]:
+                    label = node.label.copy() if isinstance(node.label, Text) else Text(node.label)
+                    label.append_text(note)
+                    node.set_label(label)
+                    continue
+                parent = nodes.get(_parent(path), nodes["event_data"])
+                name = path.rsplit(".", 1)[-1] if path != "event_data" else "(payload)"
+                parent.add_leaf(Text.assemble((clean(name), self.colors("bad", "bold")), note))
 
 
 def _json_kind(value: Any) -> str:
@@ -219,24 +254,6 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, list):
         return f"array ({len(value)})"
     return type(value).__name__
-
-
-def _attach_issues(nodes: dict[str, TreeNode[None]], by_path: dict[str, list[Issue]]) -> None:
-    """Mark each issue on its field's node; a missing field gets a node where it belongs."""
-    for path, issues in by_path.items():
-        if not path.startswith("event_data"):
-            continue
-        for issue in issues:
-            note = Text(f"  ✗ {issue.kind}: {clean(issue.message)}", style="red", end="")
-            node = nodes.get(path)
-            if node is not None and node is not nodes["event_data"]:
-                label = node.label.copy() if isinstance(node.label, Text) else Text(node.label)
-                label.append_text(note)
-                node.set_label(label)
-                continue
-            parent = nodes.get(_parent(path), nodes["event_data"])
-            name = path.rsplit(".", 1)[-1] if path != "event_data" else "(payload)"
-            parent.add_leaf(Text.assemble((clean(name), "bold red"), note))
 
 
 def _parent(path: str) -> str:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -22,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from explorer.core.browse import EventRow, Window
+from explorer.tui.actions import bindings
 from explorer.tui.text import badge, clean, timestamp
 
 PAGE = 200
@@ -81,15 +81,7 @@ def _cell(value: str, width: int, style: str | Style = "") -> Text:
 class EventsTable(ScrollView, can_focus=True):
     """Events newest first, one line each, with a row cursor."""
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
-    ]
+    BINDINGS = bindings("events-table")
 
     COMPONENT_CLASSES = {
         "events-table--cursor",

@@ -10,7 +10,6 @@ from datetime import datetime
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.suggester import Suggester
@@ -18,6 +17,7 @@ from textual.widgets import Input, Static
 
 from explorer.core.filters import Filter, apply_completion, complete, parse_filter
 from explorer.errors import ExplorerError, FilterError
+from explorer.tui.actions import bindings
 from explorer.tui.text import VisibleControls, clean, has_controls
 
 ValueSource = Callable[[str, str], list[str]]
@@ -59,10 +59,7 @@ class FilterBar(Vertical):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "leave", "Leave filter", show=False),
-        Binding("tab", "accept", "Complete", show=False),
-    ]
+    BINDINGS = bindings("filter-bar")
 
     @dataclass
     class Changed(Message):

@@ -6,13 +6,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from explorer.core.stats import Histogram
+from explorer.tui.styles import Palette, follow_theme, palette
 from explorer.tui.text import timestamp
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 ROWS = 8
 
 
-def histogram_text(hist: Histogram, width: int) -> Text:
+def histogram_text(hist: Histogram, width: int, colors: Palette) -> Text:
     """Bars ``ROWS`` lines high; buckets are merged to fit ``width`` columns."""
     if not hist.counts or hist.start is None:
         return Text("No events for this filter.", style="dim", end="")
@@ -23,12 +24,13 @@ def histogram_text(hist: Histogram, width: int) -> Text:
     bar = max(1, min(4, room // max(len(counts), 1)))
     peak = max(counts) or 1
     out = Text(end="")
+    bars = colors("info")
     for line in range(ROWS, 0, -1):
         label = f"{peak:>8,} " if line == ROWS else " " * 9
         out.append(label, style="dim")
         for count in counts:
             level = count / peak * ROWS - (line - 1)
-            out.append(BLOCKS[max(0, min(8, round(level * 8)))] * bar, style="cyan")
+            out.append(BLOCKS[max(0, min(8, round(level * 8)))] * bar, style=bars)
         out.append("\n")
     start, end = timestamp(hist.start), timestamp(hist.end)
     gap = max(1, len(counts) * bar - len(start) - len(end))
@@ -49,6 +51,9 @@ class HistogramView(Static):
         super().__init__(id=id)
         self.histogram: Histogram | None = None
 
+    def on_mount(self) -> None:
+        follow_theme(self, self._draw)
+
     def show(self, hist: Histogram) -> None:
         self.histogram = hist
         self._draw()
@@ -58,4 +63,5 @@ class HistogramView(Static):
 
     def _draw(self) -> None:
         if self.histogram is not None:
-            self.update(histogram_text(self.histogram, self.size.width - 2))
+            colors = palette(self.app)
+            self.update(histogram_text(self.histogram, self.size.width - 2, colors))
