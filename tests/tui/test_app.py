@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, Tree
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from explorer.core.browse import EventBrowser
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.export import ExportScreen
@@ -374,7 +375,7 @@ async def test_worker_failure_becomes_a_notification(sample_cache: Path, make_ap
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, EventsScreen)
-        screen.browser.where = "no_such_column = 1"
+        screen.browser = EventBrowser("no_such_column = 1")
         screen._load_events(screen.browser)
         await settle(pilot)
         assert any("cannot read the cache" in n.message for n in app._notifications)

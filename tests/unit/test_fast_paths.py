@@ -18,13 +18,14 @@ import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
 from explorer.client.files import Record, _parse_line
-from explorer.core import browse, importer, parallel, sync
+from explorer.core import importer, parallel, sync
 from explorer.core.browse import EventBrowser
 from explorer.core.importer import ImportResult, import_files, prepare
 from explorer.core.sync import SyncResult, run_sync
 from explorer.demo.generator import demo_events
 from explorer.demo.server import DemoServer
 from explorer.store import cache as cache_module
+from explorer.store import reads
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.tui.sample import synthetic
@@ -224,7 +225,7 @@ def bounds(
 ) -> list[datetime | None]:
     """The timestamps that bounded window scans, in order."""
     found: list[datetime | None] = []
-    real = browse.execute
+    real = reads.execute
 
     def spy(cur: Any, sql: str, params: Any) -> Any:
         if "LIMIT 1 OFFSET" in sql:
@@ -232,7 +233,7 @@ def bounds(
             found.append(row[0] if row else None)
         return real(cur, sql, params)
 
-    monkeypatch.setattr(browse, "execute", spy)
+    monkeypatch.setattr(reads, "execute", spy)
     return found
 
 
@@ -248,7 +249,7 @@ def test_bounded_windows_are_the_same_windows(
     plain = EventBrowser(where)
     expected = [r.event_id for r in plain.window(conn.cursor(), start, 200).rows]
     assert bounds == []  # too few candidates for a bound
-    monkeypatch.setattr(browse, "_BOUND_FROM", 0)
+    monkeypatch.setattr(reads, "BOUND_FROM", 0)
     bounded = EventBrowser(where)
     assert [r.event_id for r in bounded.window(conn.cursor(), start, 200).rows] == expected
     # and through keyset anchors, from either end
@@ -262,7 +263,7 @@ def test_a_window_inside_the_big_tie_is_bounded_by_the_tie(
     conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, bounds: list[datetime | None]
 ) -> None:
     """Rows 1230-1499 share one timestamp: the bound is that timestamp and keeps them all."""
-    monkeypatch.setattr(browse, "_BOUND_FROM", 0)
+    monkeypatch.setattr(reads, "BOUND_FROM", 0)
     browser, start = EventBrowser(), 1240
     rows = browser.window(conn.cursor(), start, 200).rows  # read upward from the end
     after = browser.window(conn.cursor(), start + 10, 200).rows  # downward from row 1240's key

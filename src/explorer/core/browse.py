@@ -1,58 +1,26 @@
 """Windows of the events a filter selects, newest first, without ever loading them all.
 
 The TUI's table and the benchmark ask for "rows ``start`` to ``start + size``" as the
-person scrolls. Each window is found from the nearest row whose key is already known
-(keyset paging: ``(event_timestamp, event_id) < key``), from the top, or from the bottom
-in reversed order, whichever skips the fewest rows; so the first page, the next page and
-the last page are all cheap on a 1,000,000-event cache.
+person scrolls; the store pages them by key (:class:`explorer.store.reads.EventPages`),
+so the first page, the next page and the last page are all cheap on a 1,000,000-event
+cache. Here they become table rows with a summary, and one event is rebuilt as received
+and decoded.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-import duckdb
-
-from explorer.errors import StoreError
 from explorer.models.decode import Decoded, decode
 from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
 from explorer.store.cache import cache_contract
+from explorer.store.connection import Cursor
+from explorer.store.reads import EventPages, Key, event_row
 
-# Columns the table shows; the summary is built from event_data.
-ROW_COLUMNS = (
-    "event_id",
-    "event_timestamp",
-    "service",
-    "event_type",
-    "event_outcome",
-    "correlation_id",
-    "decode_status",
-    "event_data",
-)
-_ORDER_DESC = "ORDER BY event_timestamp DESC, event_id DESC"
-_ORDER_ASC = "ORDER BY event_timestamp ASC, event_id ASC"
-_AFTER = "(event_timestamp < ? OR (event_timestamp = ? AND event_id < ?))"
-_BEFORE = "(event_timestamp > ? OR (event_timestamp = ? AND event_id > ?))"
-_JSON_COLUMNS = frozenset({"event_data", "decode_issues", "extra", "decode_fits"})
 SUMMARY_WIDTH = 160
-_BOUND_FROM = 250_000  # candidates from which a window's scan is bounded first (see below)
-
-Key = tuple[datetime, str]
-
-
-class Cursor(Protocol):
-    """The part of a DuckDB cursor this module uses (one per worker thread)."""
-
-    def execute(self, query: str, parameters: Any = ...) -> Any: ...
-    def fetchall(self) -> list[tuple[Any, ...]]: ...
-    def fetchone(self) -> tuple[Any, ...] | None: ...
-
-    @property
-    def description(self) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,112 +71,28 @@ class EventBrowser:
     """
 
     def __init__(self, where: str = "TRUE", params: Sequence[object] = ()) -> None:
-        self.where = where or "TRUE"
-        self.params: list[object] = list(params)
-        self._total: int | None = None
-        self._keys: dict[int, Key] = {}
+        self._pages = EventPages(where, params)
 
     def count(self, cur: Cursor) -> int:
         """How many events the filter selects (computed once per browser)."""
-        if self._total is None:
-            sql = f"SELECT count(*) FROM events WHERE {self.where}"  # noqa: S608
-            row = execute(cur, sql, self.params).fetchone()
-            self._total = int(row[0]) if row else 0
-        return self._total
+        return self._pages.count(cur)
 
     def window(self, cur: Cursor, start: int, size: int) -> Window:
         """Rows ``start`` to ``start + size`` (clipped to the total), newest first."""
-        total = self.count(cur)
-        start = max(0, min(start, total))
-        size = max(0, min(size, total - start))
-        if size == 0:
-            return Window(start, [])
-        rows = self._fetch(cur, start, size, total)
-        if rows:
-            self._keys[start] = rows[0].key
-            self._keys[start + len(rows) - 1] = rows[-1].key
-        return Window(start, rows)
+        start, rows = self._pages.window(cur, start, size)
+        return Window(start, [_event_row(row) for row in rows])
 
     def last(self, cur: Cursor, size: int) -> Window:
         """The oldest ``size`` rows: a jump to the end reads them in reversed order."""
         total = self.count(cur)
         return self.window(cur, max(0, total - size), size)
 
-    def _fetch(self, cur: Cursor, start: int, size: int, total: int) -> list[EventRow]:
-        # Candidate anchors: (rows to skip, scan downward?, key or None).
-        plans: list[tuple[int, bool, Key | None]] = [
-            (start, True, None),
-            (total - (start + size), False, None),
-        ]
-        for index, known in self._keys.items():
-            if index < start:
-                plans.append((start - index - 1, True, known))
-            elif index >= start + size:
-                plans.append((index - (start + size), False, known))
-        skip, down, key = min(plans, key=lambda plan: plan[0])
-        where, params = self.where, list(self.params)
-        if key is not None:
-            where = f"({where}) AND {_AFTER if down else _BEFORE}"
-            params += [key[0], key[0], key[1]]
-        ids = _window_ids(cur, where, params, down, skip, size, bound=total >= _BOUND_FROM)
-        found = _rows_by_id(cur, ids)
-        return found if down else found[::-1]
-
-
-def _window_ids(
-    cur: Cursor,
-    where: str,
-    params: list[object],
-    down: bool,
-    skip: int,
-    size: int,
-    *,
-    bound: bool,
-) -> list[str]:
-    """The event_ids of rows ``skip`` .. ``skip + size`` in key order.
-
-    The window's columns are fetched afterwards by primary key, for these rows only:
-    reading event_data in the ordered scan costs ~5x. With ``bound`` (many candidates),
-    the timestamp of the window's last row bounds the ordered scan first: ordering by the
-    timestamp alone reads one column, while the event_id tie-break reads the id of every
-    candidate. Every row of the window is within the bound, so the result is the same;
-    on a million events the first window takes ~6 ms instead of ~28 ms. With few
-    candidates the bound would only cost another pass of the filter.
-    """
-    direction = "DESC" if down else "ASC"
-    sql = f"SELECT event_timestamp FROM events WHERE {where} ORDER BY event_timestamp {direction}"  # noqa: S608
-    found = None
-    if bound:
-        found = execute(cur, sql + " LIMIT 1 OFFSET ?", [*params, skip + size - 1]).fetchone()
-    if found is not None:
-        where = f"({where}) AND event_timestamp {'>=' if down else '<='} ?"
-        params = [*params, found[0]]
-    order = _ORDER_DESC if down else _ORDER_ASC
-    sql = f"SELECT event_id FROM events WHERE {where} {order} LIMIT ? OFFSET ?"  # noqa: S608
-    return [r[0] for r in execute(cur, sql, [*params, size, skip]).fetchall()]
-
-
-def _rows_by_id(cur: Cursor, ids: list[str]) -> list[EventRow]:
-    """The table rows of ``ids``, in that order."""
-    if not ids:
-        return []
-    cols = ", ".join(ROW_COLUMNS)
-    marks = ", ".join("?" * len(ids))
-    sql = f"SELECT {cols} FROM events WHERE event_id IN ({marks})"  # noqa: S608 - only marks
-    by_id = {r[0]: r for r in execute(cur, sql, ids).fetchall()}
-    return [_event_row(by_id[i]) for i in ids if i in by_id]
-
 
 def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
     """The whole cached event, rebuilt as received, and decoded against its model."""
-    result = execute(cur, "SELECT * FROM events WHERE event_id = ?", [event_id])
-    found = result.fetchone()
-    if found is None:
+    row = event_row(cur, event_id)
+    if row is None:
         return None
-    names = [d[0] for d in cur.description]
-    row = {
-        n: (_load_json(v) if n in _JSON_COLUMNS else v) for n, v in zip(names, found, strict=True)
-    }
     raw = as_received(row)
     contract = cache_contract(cur)
     return EventRecord(row, raw, decode(raw, contract=load_contract(contract)), contract)
@@ -283,6 +167,7 @@ def _scalar(value: Any) -> str:
 
 
 def _event_row(r: tuple[Any, ...]) -> EventRow:
+    """A row of ``explorer.store.reads.ROW_COLUMNS`` (event_data parsed) as a table line."""
     return EventRow(
         event_id=r[0],
         timestamp=r[1],
@@ -291,22 +176,5 @@ def _event_row(r: tuple[Any, ...]) -> EventRow:
         outcome=r[4],
         correlation_id=r[5],
         status=r[6],
-        summary=summarize(_load_json(r[7])),
+        summary=summarize(r[7]),
     )
-
-
-def _load_json(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def execute(cur: Cursor, sql: str, params: Sequence[object]) -> Cursor:
-    try:
-        cur.execute(sql, list(params))
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot read the cache: {str(exc).splitlines()[0]}") from None
-    return cur

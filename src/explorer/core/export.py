@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,17 +25,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from explorer.errors import ExportError
+from explorer.errors import ExportError, StoreError
+from explorer.store.connection import Cursor, first_line
+from explorer.store.results import Rows as Rows  # re-exported: what the writers take
+from explorer.store.results import stream_rows
 
 FORMATS = ("csv", "json", "ndjson", "parquet")
 STREAM_FORMATS = ("csv", "json", "ndjson")
-_BATCH_ROWS = 10_000
 
 
 def _umask() -> int:
@@ -55,40 +55,20 @@ class ExportResult:
     path: Path | None  # None when written to a stream
 
 
-@dataclass(frozen=True)
-class Rows:
-    """A result being streamed: Arrow batches plus the names of its JSON columns."""
-
-    reader: pa.RecordBatchReader
-    json_columns: frozenset[str]
-
-    @classmethod
-    def from_table(cls, table: pa.Table, json_columns: frozenset[str] = frozenset()) -> Rows:
-        return cls(
-            pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), json_columns
-        )
-
-
-def query_rows(conn: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Rows:
+def query_rows(cur: Cursor, sql: str, params: Any = None) -> Rows:
     """Run ``sql`` with ``params`` (positional list or named dict) and stream the result."""
     try:
-        relation = conn.sql(sql, params=params)
-        if relation is None:
-            raise ExportError("the statement returns no rows (only SELECT-like queries export)")
-        json_columns = frozenset(
-            name for name, kind in zip(relation.columns, relation.types, strict=True)
-            if str(kind) == "JSON"
-        )  # fmt: skip
-        return Rows(relation.to_arrow_reader(_BATCH_ROWS), json_columns)
-    except duckdb.Error as exc:
-        raise ExportError(f"query failed: {first_line(exc)}") from None
+        rows = stream_rows(cur, sql, params, what="query failed")
+    except StoreError as exc:
+        raise ExportError(str(exc)) from None
+    if rows is None:
+        raise ExportError("the statement returns no rows (only SELECT-like queries export)")
+    return rows
 
 
-def export_query(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: Any, path: str | Path, fmt: str
-) -> ExportResult:
+def export_query(cur: Cursor, sql: str, params: Any, path: str | Path, fmt: str) -> ExportResult:
     """Run ``sql`` and write its rows to ``path`` in ``fmt`` (csv, json, ndjson, parquet)."""
-    return export_rows(query_rows(conn, sql, params), path, fmt)
+    return export_rows(query_rows(cur, sql, params), path, fmt)
 
 
 def export_rows(rows: Rows, path: str | Path, fmt: str) -> ExportResult:
@@ -117,7 +97,7 @@ def _export(rows: Rows, target: Path, fmt: str) -> ExportResult:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
-        if isinstance(exc, duckdb.Error | pa.ArrowException):
+        if isinstance(exc, StoreError | pa.ArrowException):
             raise ExportError(f"export to {target} failed: {first_line(exc)}") from None
         raise
     return ExportResult(count, target)
@@ -128,7 +108,7 @@ def write_rows(rows: Rows, out: IO[bytes], fmt: str) -> int:
     try:
         _check_format(fmt, STREAM_FORMATS)
         return _write(rows, out, fmt)
-    except (duckdb.Error, pa.ArrowException) as exc:
+    except (StoreError, pa.ArrowException) as exc:
         raise ExportError(f"export failed: {first_line(exc)}") from None
     finally:
         rows.reader.close()
@@ -296,13 +276,3 @@ def _interval_text(value: Any) -> str | None:
         return None
     months, days, nanos = value.months, value.days, value.nanoseconds
     return f"{months} months {days} days {timedelta(microseconds=nanos / 1000)}"
-
-
-# Error messages can quote data (a value DuckDB could not convert): no raw controls.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of a (DuckDB) error message, control characters escaped."""
-    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import duckdb
-
-from explorer.core.export import first_line
-from explorer.errors import FilterError, StoreError
+from explorer.errors import FilterError
 from explorer.models.decode import ISSUE_KINDS, Status
 from explorer.models.registry import CONTRACT_NAMES
+from explorer.store import reads
+from explorer.store.connection import Cursor
+from explorer.store.schema import EXPORT_COLUMNS, FITS_SQL
 
 FILTER_KEYS: dict[str, str] = {
     "service": "producing service (first segment of the event type)",
@@ -73,17 +73,6 @@ _COLUMNS: dict[str, str] = {
 
 _BARE_COLUMNS = ("event_type", "correlation_id", "CAST(event_data AS VARCHAR)")
 
-# The columns `events` and the exports show: the envelope, then what decoding found.
-EXPORT_COLUMNS = (
-    "event_id, event_timestamp, event_date, event_type, service, event_category, event_action, "
-    "event_outcome, version, actor_type, actor_id, actor_ip, resource_type, resource_id, "
-    "correlation_id, parent_event_id, parent_event_date, namespace, cluster_id, severity, "
-    "duration_ms, error_code, error_message, retention_days, is_sensitive, event_hash, "
-    "previous_event_hash, hash_algorithm, legal_hold, legal_hold_reason, legal_hold_placed_by, "
-    "legal_hold_placed_at, extra, source, decode_status, decode_issues, decode_fits, event_data"
-)
-
-
 _STATUS_WORDS: dict[str, Status] = {s.badge: s for s in Status} | {str(s): s for s in Status}
 _TIME_HINT = "use 30m, 24h, 7d or an ISO date"
 _TIME_SUGGESTIONS = ("15m", "1h", "24h", "7d", "30d")
@@ -100,15 +89,7 @@ _ISSUE_SQL = (
     "lambda k: k" + _LIKE + ")) > 0"
 )
 
-# The contracts an event fits: the list decoding stored for a non-ok event, the cache's
-# own contract (meta) for an ok one. Fixed SQL; the value is a parameter.
-FITS_OK_SQL = "coalesce(json_extract_string(decode_fits, '$.ok[*]'), [])"
-_CACHE_CONTRACT = "(SELECT value FROM meta WHERE key = 'contract')"
-FITS_SQL = (
-    f"CASE WHEN decode_fits IS NULL THEN [{_CACHE_CONTRACT}] "
-    f"ELSE list_concat({FITS_OK_SQL}, "
-    "coalesce(json_extract_string(decode_fits, '$.drift[*]'), [])) END"
-)
+# The contracts an event fits (see explorer.store.schema) include one that matches.
 _FITS_MATCH = "len(list_filter(" + FITS_SQL + ", lambda k: k" + _LIKE + ")) > 0"
 _FITS_WORDS = ("any", "none")
 
@@ -353,14 +334,8 @@ def _aware(moment: datetime) -> datetime:
 def events_sql(
     flt: Filter, *, columns: str = EXPORT_COLUMNS, limit: int | None = None
 ) -> tuple[str, list[Any]]:
-    """The events matching ``flt``, newest first. ``columns`` is code, never user text."""
-    sql = f"SELECT {columns} FROM events WHERE {flt.where} "  # noqa: S608 - fixed fragments
-    sql += "ORDER BY event_timestamp DESC, event_id DESC"
-    params = list(flt.params)
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return sql, params
+    """The SELECT of the events matching ``flt``, newest first. ``columns`` is code."""
+    return reads.events_sql(flt.where, flt.params, columns=columns, limit=limit)
 
 
 # -- completion ------------------------------------------------------------------------------
@@ -437,9 +412,7 @@ def quote_value(value: str) -> str:
     return "".join(f"'{part}'" if part == '"' else f'"{part}"' for part in parts if part)
 
 
-def distinct_values(
-    conn: duckdb.DuckDBPyConnection, key: str, prefix: str, limit: int = 20
-) -> list[str]:
+def distinct_values(cur: Cursor, key: str, prefix: str, limit: int = 20) -> list[str]:
     """Values of ``key`` in the cache starting with ``prefix`` (case-insensitive), sorted."""
     key = _ALIASES.get(key.lower(), key.lower())
     if key == "status":
@@ -449,12 +422,4 @@ def distinct_values(
     column = _COLUMNS.get(key)
     if column is None:
         return []
-    sql = (
-        f"SELECT DISTINCT {column} FROM events WHERE {column}{_LIKE} "  # noqa: S608 - fixed
-        "ORDER BY 1 LIMIT ?"
-    )
-    try:
-        rows = conn.execute(sql, [like_escape(prefix) + "%", limit]).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot read values of {key}: {first_line(exc)}") from None
-    return [str(row[0]) for row in rows]
+    return reads.distinct_values(cur, column, like_escape(prefix) + "%", limit)

@@ -25,14 +25,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 import explorer
 from explorer.config import queries_dir
-from explorer.core.export import Rows, first_line
 from explorer.core.filters import parse_time
-from explorer.errors import QueryError
+from explorer.errors import QueryError, StoreError
+from explorer.store.connection import Cursor
+from explorer.store.results import Rows, result_table, stream_rows
 
 PARAM_TYPES = ("text", "int", "float", "time")
 _HEADER = re.compile(r"--\s*(name|description|param)\s*:\s*(.*)", re.IGNORECASE)
@@ -174,48 +174,39 @@ def _reason(exc: ValueError, kind: str) -> str:
 
 
 def run_query(
-    conn: duckdb.DuckDBPyConnection,
-    query: NamedQuery,
-    params: dict[str, str],
-    *,
-    now: datetime | None = None,
+    cur: Cursor, query: NamedQuery, params: dict[str, str], *, now: datetime | None = None
 ) -> pa.Table:
     """Run ``query`` with ``params`` bound (never interpolated); the whole result as Arrow.
 
     JSON columns arrive as strings; ``query_rows`` keeps track of them for exports.
     """
-    relation = _relation(conn, query, params, now)
+    values = bind_params(query, params, now=now)
     try:
-        return relation.to_arrow_table()
-    except duckdb.Error as exc:
-        raise QueryError(f"query {query.name} failed: {first_line(exc)}") from None
+        table = result_table(cur, query.sql, values or None, what=_failed(query))
+    except StoreError as exc:
+        raise QueryError(str(exc)) from None
+    if table is None:
+        raise QueryError(_no_rows(query))
+    return table
 
 
 def query_rows(
-    conn: duckdb.DuckDBPyConnection,
-    query: NamedQuery,
-    params: dict[str, str],
-    *,
-    now: datetime | None = None,
+    cur: Cursor, query: NamedQuery, params: dict[str, str], *, now: datetime | None = None
 ) -> Rows:
     """Run ``query`` for streaming into ``explorer.core.export`` (JSON columns nested)."""
-    relation = _relation(conn, query, params, now)
-    try:
-        kinds = zip(relation.columns, relation.types, strict=True)
-        nested = frozenset(name for name, kind in kinds if str(kind) == "JSON")
-        return Rows(relation.to_arrow_reader(10_000), nested)
-    except duckdb.Error as exc:
-        raise QueryError(f"query {query.name} failed: {first_line(exc)}") from None
-
-
-def _relation(
-    conn: duckdb.DuckDBPyConnection, query: NamedQuery, params: dict[str, str], now: datetime | None
-) -> duckdb.DuckDBPyRelation:
     values = bind_params(query, params, now=now)
     try:
-        relation = conn.sql(query.sql, params=values or None)
-    except duckdb.Error as exc:
-        raise QueryError(f"query {query.name} failed: {first_line(exc)}") from None
-    if relation is None:
-        raise QueryError(f"query {query.name} returns no rows (it must be a SELECT)")
-    return relation
+        rows = stream_rows(cur, query.sql, values or None, what=_failed(query))
+    except StoreError as exc:
+        raise QueryError(str(exc)) from None
+    if rows is None:
+        raise QueryError(_no_rows(query))
+    return rows
+
+
+def _failed(query: NamedQuery) -> str:
+    return f"query {query.name} failed"
+
+
+def _no_rows(query: NamedQuery) -> str:
+    return f"query {query.name} returns no rows (it must be a SELECT)"

@@ -1,7 +1,8 @@
 """Counts over the cache: the mismatch summary, events over time, services and outcomes.
 
 Every function takes the ``where``/``params`` of a filter (values only as parameters)
-and returns plain data; the TUI draws it.
+and returns plain data; the store counts (:mod:`explorer.store.counts`), this module
+shapes the counts (verdicts, buckets of a readable width), the TUI draws them.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from explorer.core.browse import Cursor, execute
-from explorer.core.filters import FITS_OK_SQL, FITS_SQL
+from explorer.store import counts
+from explorer.store.connection import Cursor
 
 # Bucket widths a person reads easily, in seconds.
 _STEPS = (
@@ -137,27 +138,11 @@ def mismatch_summary(
 
     An event with several kinds of issue counts once under each kind; most events first.
     """
-    sql = f"""
-        WITH bad AS (
-            SELECT event_id, service, event_type, decode_status, decode_issues,
-                   {FITS_SQL} AS fits, {FITS_OK_SQL} AS fits_ok
-            FROM events
-            WHERE ({where}) AND coalesce(decode_status, '') <> 'ok'
-        ), kinds AS (
-            SELECT event_id, service, event_type, decode_status, fits, fits_ok,
-                   unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
-                          THEN json_extract_string(decode_issues, '$[*].kind')
-                          ELSE ['-'] END) AS kind
-            FROM bad
-        )
-        SELECT coalesce(service, '-'), coalesce(event_type, '-'), coalesce(decode_status, '-'),
-               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits, fits_ok
-        FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4, 6, 7
-    """  # noqa: S608
-    rows = execute(cur, sql, params).fetchall()
     return [
         MismatchRow(service, event_type, status, kind, n, tuple(fits or ()), tuple(ok or ()))
-        for service, event_type, status, kind, n, fits, ok in rows
+        for service, event_type, status, kind, n, fits, ok in counts.mismatch_rows(
+            cur, where, params
+        )
     ]
 
 
@@ -165,13 +150,8 @@ def verdict_totals(
     cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
 ) -> dict[Verdict, int]:
     """Non-ok events (each once) per verdict: fits no contract, version skew, drift."""
-    sql = f"""
-        SELECT decode_status, {FITS_SQL}, {FITS_OK_SQL}, (SELECT value FROM meta
-               WHERE key = 'contract'), count(*)
-        FROM events WHERE ({where}) AND coalesce(decode_status, '') <> 'ok' GROUP BY ALL
-    """  # noqa: S608
     totals: dict[Verdict, int] = {verdict: 0 for verdict in VERDICT_ORDER[:3]}
-    for status, fits, fits_ok, contract, count in execute(cur, sql, params).fetchall():
+    for status, fits, fits_ok, contract, count in counts.fits_rows(cur, where, params):
         totals[fits_verdict(status, fits, contract, fits_ok)] += count
     return totals
 
@@ -180,35 +160,26 @@ def outcome_counts(
     cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
 ) -> list[OutcomeCount]:
     """Events per service and outcome, by service then outcome."""
-    sql = f"""
-        SELECT coalesce(service, '-'), coalesce(event_outcome, '-'), count(*)
-        FROM events WHERE {where} GROUP BY ALL ORDER BY 1, 2
-    """  # noqa: S608
-    return [OutcomeCount(*r) for r in execute(cur, sql, params).fetchall()]
+    return [OutcomeCount(*row) for row in counts.outcome_rows(cur, where, params)]
 
 
 def histogram(
     cur: Cursor, where: str = "TRUE", params: Sequence[object] = (), buckets: int = 48
 ) -> Histogram:
     """Events over time in at most ``buckets`` buckets of a readable width."""
-    span_sql = f"SELECT min(event_timestamp), max(event_timestamp) FROM events WHERE {where}"  # noqa: S608
-    span = execute(cur, span_sql, params).fetchone()
-    if span is None or span[0] is None:
+    span = counts.time_span(cur, where, params)
+    if span is None:
         return Histogram(None, timedelta(hours=1), [])
     first, last = span
     step = nice_step((last - first).total_seconds(), buckets)
     start = _floor(first, step)
-    sql = f"""
-        SELECT CAST(floor((epoch(event_timestamp) - ?) / ?) AS BIGINT) AS b, count(*)
-        FROM events WHERE {where} GROUP BY b
-    """  # noqa: S608
-    rows = execute(cur, sql, [start.timestamp(), step, *params]).fetchall()
+    rows = counts.bucket_counts(cur, where, params, start.timestamp(), step)
     size = int((last.timestamp() - start.timestamp()) // step) + 1
-    counts = [0] * size
+    per_bucket = [0] * size
     for bucket, n in rows:
         if 0 <= bucket < size:
-            counts[bucket] += n
-    return Histogram(start, timedelta(seconds=step), counts)
+            per_bucket[bucket] += n
+    return Histogram(start, timedelta(seconds=step), per_bucket)
 
 
 def nice_step(seconds: float, buckets: int) -> int:

@@ -11,19 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import duckdb
-
-from explorer.core.export import first_line
-from explorer.errors import StoreError
-
-_SQL = """
-SELECT event_id, event_timestamp, service, event_type, event_outcome, decode_status,
-       json_array_length(coalesce(decode_issues, '[]')) AS issue_count,
-       event_hash, previous_event_hash, duration_ms, error_message
-FROM events
-WHERE correlation_id = ?
-ORDER BY event_timestamp ASC, event_id ASC
-"""
+from explorer.store.connection import Cursor
+from explorer.store.reads import timeline_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +73,9 @@ class Timeline:
         return tuple(dict.fromkeys(step.service for step in self.steps if step.service))
 
 
-def build_timeline(conn: duckdb.DuckDBPyConnection, correlation_id: str) -> Timeline:
+def build_timeline(cur: Cursor, correlation_id: str) -> Timeline:
     """The timeline of ``correlation_id``; empty when the cache has no such events."""
-    try:
-        rows = conn.execute(_SQL, [correlation_id]).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot read the timeline: {first_line(exc)}") from None
-    return Timeline(correlation_id, tuple(_steps(rows)))
+    return Timeline(correlation_id, tuple(_steps(timeline_rows(cur, correlation_id))))
 
 
 def _steps(rows: list[tuple[Any, ...]]) -> list[Step]:

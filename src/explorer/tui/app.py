@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-import duckdb
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
@@ -14,6 +13,7 @@ from textual.worker import Worker, WorkerState
 from explorer.core.filters import distinct_values
 from explorer.errors import CacheLockedError, ExplorerError, StoreError
 from explorer.store.cache import Cache
+from explorer.store.connection import Cursor
 from explorer.tui.actions import bindings
 from explorer.tui.commands import ExplorerCommands, QueryCommands
 from explorer.tui.messages import (
@@ -149,7 +149,7 @@ class ExplorerApp(App[None]):
 
     # -- data access for screens and workers ------------------------------------------------
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> Cursor:
         """A cursor for the calling worker thread."""
         if self.cache is None:
             raise ExplorerError(f"no cache at {self.cache_path}")
