@@ -12,25 +12,18 @@ from explorer.client.files import Record
 from explorer.core.importer import import_records
 from explorer.demo.generator import DEMO_END, generate
 from explorer.store.cache import Cache
+from explorer.store.rows import COLUMNS
 from tests import factories
 
-# The documented schema of ``events`` (docs/ARCHITECTURE.md); used until a test needs the
-# real importer, and by the synthetic large caches that would be slow to import.
-EVENTS_DDL = """
-CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR PRIMARY KEY, event_timestamp TIMESTAMPTZ NOT NULL, event_date DATE,
-    event_type VARCHAR, service VARCHAR, event_category VARCHAR, event_action VARCHAR,
-    event_outcome VARCHAR, version VARCHAR, actor_type VARCHAR, actor_id VARCHAR,
-    actor_ip VARCHAR, resource_type VARCHAR, resource_id VARCHAR, correlation_id VARCHAR,
-    parent_event_id VARCHAR, parent_event_date TIMESTAMPTZ, namespace VARCHAR,
-    cluster_id VARCHAR, severity VARCHAR, duration_ms INTEGER, error_code VARCHAR,
-    error_message VARCHAR, retention_days INTEGER, is_sensitive BOOLEAN, event_hash VARCHAR,
-    previous_event_hash VARCHAR, hash_algorithm VARCHAR, legal_hold BOOLEAN,
-    legal_hold_reason VARCHAR, legal_hold_placed_by VARCHAR, legal_hold_placed_at TIMESTAMPTZ,
-    extra JSON, event_data JSON, decode_status VARCHAR, decode_issues JSON, source VARCHAR,
-    fetched_at TIMESTAMPTZ
+# The real schema of ``events`` (from the column list every cache is made from) and the
+# cache's meta table; used by the synthetic large caches that would be slow to import.
+EVENTS_DDL = (
+    "CREATE TABLE IF NOT EXISTS events ("
+    + ", ".join(f"{name} {sql}" for name, sql in COLUMNS)
+    + ");\n"
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);\n"
+    "INSERT OR REPLACE INTO meta VALUES ('contract', 'main')"
 )
-"""
 
 SERVICES = ("gateway", "orchestrator", "aianalysis", "workflowexecution")
 STATUSES = ("ok", "ok", "ok", "drift", "invalid", "ok", "discriminator_mismatch", "ok")

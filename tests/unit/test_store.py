@@ -68,7 +68,8 @@ def test_events_table_is_exactly_the_documented_contract(cache: Cache) -> None:
 
 def test_meta_and_sync_state_tables(cache: Cache) -> None:
     con = cache.connection
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("1",)]
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("2",)]
+    assert con.execute("SELECT value FROM meta WHERE key = 'contract'").fetchall() == [("main",)]
     described = {name: kind for name, kind, *_ in con.execute("DESCRIBE sync_state").fetchall()}
     assert described == {
         "source": "VARCHAR",
