@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, get_args
 
 import orjson
+from pydantic import BaseModel
 
 from explorer.demo.generator.catalog import meta
 from explorer.demo.generator.values import hex_id, pick
@@ -127,6 +128,31 @@ def inject(rng: random.Random, events: list[dict[str, Any]], rate: float) -> lis
 OLDER_RELEASE = "v1.5.7"
 
 
+def _keep_declared(data: Any, model: type[BaseModel]) -> None:
+    """Drop from ``data`` (in place, nested objects too) what ``model`` does not declare."""
+    if not isinstance(data, dict):
+        return
+    fields = {f.alias or name: f for name, f in model.model_fields.items()}
+    for key in [key for key in data if key not in fields]:
+        del data[key]
+    for key, value in data.items():
+        inner = _model_of(fields[key].annotation)
+        if inner is not None:
+            for item in value if isinstance(value, list) else [value]:
+                _keep_declared(item, inner)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model an annotation holds (through ``| None``, list and Annotated), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _older_release(rng: random.Random, event: dict[str, Any]) -> bool:
     """What a producer still on v1.5.7 sends: ``cluster_name`` where main says
     ``cluster_id``, only the payload properties v1.5.7 declares (so no ``signal_name``
@@ -137,9 +163,7 @@ def _older_release(rng: random.Random, event: dict[str, Any]) -> bool:
         return False
     if "cluster_id" in event:
         event["cluster_name"] = event.pop("cluster_id")
-    declared = {f.alias or name for name, f in info.model.model_fields.items()}
-    for key in [key for key in event["event_data"] if key not in declared]:
-        del event["event_data"][key]
+    _keep_declared(event["event_data"], info.model)
     if event["event_type"].startswith("aianalysis.aiagent."):
         lost = "aianalysis.aiagent.session_lost"
         event.update(event_type=lost, event_action="session_lost", event_outcome="failure")
