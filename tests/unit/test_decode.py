@@ -222,6 +222,7 @@ def test_issue_kinds_are_the_documented_ones() -> None:
         "unknown_type",
         "malformed_json",
         "decoder_error",
+        "duplicate_key",
     }
 
 

@@ -13,14 +13,15 @@ from explorer.cli import main
 from explorer.cli.options import contract_option
 from explorer.cli.render import clean, json_safe
 from explorer.client.files import EventReader
-from explorer.core.validate import Summary, validate_records
-from explorer.models.decode import Decoded, Status
+from explorer.core.validate import Checked, Summary, validate_records
+from explorer.models.decode import Status
 from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 
 WIDTH = 80
 
 
-def _entry(decoded: Decoded) -> dict[str, Any]:
+def _entry(checked: Checked) -> dict[str, Any]:
+    decoded = checked.decoded
     entry: dict[str, Any] = {
         "event_id": decoded.event_id,
         "event_type": decoded.event_type,
@@ -30,6 +31,7 @@ def _entry(decoded: Decoded) -> dict[str, Any]:
     }
     if decoded.status is not Status.OK:
         entry["fits"] = list(decoded.fits or ())
+        entry["go_rejects"] = checked.go_rejects
     return entry
 
 
@@ -45,24 +47,46 @@ def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
     """Check audit events in FILE (or stdin) against the DataStorage contract.
 
     FILE may be NDJSON, a JSON array of events, a query page or an export. Events that
-    do not fit also say which shipped contracts they fit ("fits").
+    do not fit also say which shipped contracts they fit ("fits") and whether a Go
+    client generated from the contract would refuse them ("go_rejects"). For a query
+    page, whether such a client would reject the whole page: in the summary, or on
+    stderr with --format json/ndjson.
     Exit status: 0 all events fit, 1 some do not, 2 the input cannot be read.
     """
     models = load_contract(contract or DEFAULT_CONTRACT)
     summary = Summary(contract=models.name)
     out = sys.stdout.buffer
-    results = validate_records(EventReader(file), summary, models)
+    reader = EventReader(file)
+    results = validate_records(reader, summary, models)
     if fmt == "ndjson":
-        for _, decoded in results:
-            out.write(json_safe(orjson.dumps(_entry(decoded))) + b"\n")
+        for checked in results:
+            out.write(json_safe(orjson.dumps(_entry(checked))) + b"\n")
     elif fmt == "json":
-        _write_json_array(out, (_entry(d) for _, d in results))
+        _write_json_array(out, (_entry(c) for c in results))
     else:
         for _ in results:
             pass
-        click.echo(render_summary(summary))
+        click.echo(render_summary(summary, page=reader.shape == "page"))
     out.flush()
+    if fmt != "text" and reader.shape == "page":
+        click.echo(page_verdict(summary), err=True)
     sys.exit(1 if summary.failed(strict=strict) else 0)
+
+
+def page_verdict(summary: Summary) -> str:
+    """Whether a Go client generated from the contract rejects a query page as a whole:
+    it decodes the page in one piece, so one event it refuses fails every event."""
+    if not summary.go_rejected:
+        return (
+            f"A generated Go client would accept this page: it refuses none of its "
+            f"{summary.total:,} events."
+        )
+    where = ", ".join(clean(at) for at in summary.go_rejected_at)
+    more = summary.go_rejected - len(summary.go_rejected_at)
+    return (
+        f"A generated Go client would reject this page: {summary.go_rejected:,} of "
+        f"{summary.total:,} events are refused ({where}{f', {more:,} more' if more else ''})."
+    )
 
 
 def _write_json_array(out: IO[bytes], entries: Any) -> None:
@@ -72,12 +96,15 @@ def _write_json_array(out: IO[bytes], entries: Any) -> None:
     out.write(b"\n]\n")
 
 
-def render_summary(summary: Summary, examples: int = 10) -> str:
-    """Plain text, 80 columns: counts, then the first issues in detail."""
+def render_summary(summary: Summary, examples: int = 10, *, page: bool = False) -> str:
+    """Plain text, 80 columns: counts (and for a query ``page`` whether a generated Go
+    client accepts it), then the first issues in detail."""
     lines = [f"{summary.total:,} events, against contract {summary.contract}"]
     for status in Status:
         if summary.by_status[status]:
             lines.append(f"  {status:<24} {summary.by_status[status]:>10,}")
+    if page:
+        lines += ["", *textwrap.wrap(page_verdict(summary), WIDTH)]
     if summary.by_fits:
         lines += ["", "Not ok, by the shipped contracts they fit (are ok or drift under):"]
         for fits, count in summary.by_fits.most_common():

@@ -15,7 +15,7 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ import httpx
 
 from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN
 from explorer.errors import ClientError
+from explorer.jsontext import DuplicateKey, duplicate_keys, duplicates_by_item
 
 EVENTS_PATH = "/api/v1/audit/events"
 MAX_LIMIT = 1000
@@ -211,6 +212,8 @@ class Page:
     offset: int
     total: int
     has_more: bool
+    # The keys an event's text writes twice, by index in ``events`` (most pages: none).
+    duplicates: dict[int, tuple[DuplicateKey, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -444,7 +447,12 @@ def _page(response: httpx.Response, scrub: Callable[[str], str]) -> Page:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
         raise ClientError(_not_json(response, scrub)) from None
-    return page_from_json(body)
+    page = page_from_json(body)
+    # One orjson.dumps of the page when the server writes compact canonical JSON.
+    duplicates = duplicate_keys(response.content, body)
+    if not duplicates:
+        return page
+    return replace(page, duplicates=duplicates_by_item(duplicates, ("data",)))
 
 
 def page_from_json(body: Any) -> Page:

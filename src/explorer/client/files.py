@@ -8,7 +8,8 @@ Accepted shapes, detected from the first lines:
 - a single event object.
 
 Every input record becomes a :class:`Record`: either a parsed JSON value or the reason
-it could not be parsed, with where it came from (``line 12``, ``item 3``).
+it could not be parsed, with where it came from (``line 12``, ``item 3``), and the keys
+its text writes twice in one object (the parsed value keeps only the last of each).
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from typing import IO, Any, Literal
 import orjson
 
 from explorer.errors import InputError
-from explorer.jsontext import may_hold_big_integer
+from explorer.jsontext import (
+    DuplicateKey,
+    Where,
+    canonical_text,
+    duplicate_keys,
+    duplicates_by_item,
+    may_hold_big_integer,
+)
 
 Shape = Literal["ndjson", "array", "page", "export", "event", "empty"]
 
@@ -39,6 +47,10 @@ class Record:
     line: int | None  # 1-based line number where known
     value: Any = None
     error: str | None = None
+    duplicates: tuple[DuplicateKey, ...] = ()  # paths from the record's own root
+    # The exact JSON text of an object ``value`` where known (see ``canonical_text``):
+    # decoding validates it instead of writing the value out again.
+    text: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -58,6 +70,21 @@ def parse_json(data: bytes) -> Any:
         return orjson.loads(data)
     except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError
         raise _ParseFailed(_one_line(str(error))) from None
+
+
+def parse_record_text(data: bytes) -> tuple[Any, tuple[DuplicateKey, ...], bytes | None]:
+    """:func:`parse_json`; the keys ``data`` writes twice in one object; and for an object
+    written canonically, its exact text (see :func:`canonical_text`)."""
+    value = parse_json(data)
+    try:  # the common case: data is stripped already, and canonical
+        if orjson.dumps(value) == data:
+            return value, (), data if type(value) is dict else None
+    except (TypeError, orjson.JSONEncodeError):
+        pass
+    exact = canonical_text(data, value)
+    if exact is not None:
+        return value, (), exact if type(value) is dict else None
+    return value, duplicate_keys(data), None
 
 
 def _reject_constant(name: str) -> Any:
@@ -96,16 +123,16 @@ class EventReader:
         head = text.strip()
         if head[:1] in (b"[", b"{"):
             try:
-                value = parse_json(head)
+                value, duplicates, exact = parse_record_text(head)
             except _ParseFailed:
                 yield from self._document_or_lines(lines, number, text)
                 return
             following = lines.next_nonblank()
             if following is None:
-                yield from self._from_document(value)
+                yield from self._from_document(value, duplicates, exact)
                 return
             self.shape = "ndjson"
-            yield Record(f"line {number}", number, value)
+            yield Record(f"line {number}", number, value, duplicates=duplicates, text=exact)
             yield _parse_line(*following)
         else:
             self._check_looks_like_json(lines, number, head)
@@ -120,13 +147,15 @@ class EventReader:
         following = lines.next_nonblank()
         if following is not None and following[1].strip()[:1] == b"{":
             try:
-                second = parse_json(following[1].strip())
+                second, repeated, exact = parse_record_text(following[1].strip())
             except _ParseFailed:
                 second = None
             if isinstance(second, dict):
                 self.shape = "ndjson"
                 yield _parse_line(number, text)
-                yield Record(f"line {following[0]}", following[0], second)
+                yield Record(
+                    f"line {following[0]}", following[0], second, duplicates=repeated, text=exact
+                )
                 for n, t in lines:
                     if t.strip():
                         yield _parse_line(n, t)
@@ -134,26 +163,28 @@ class EventReader:
         rest = lines.read_rest()
         document = text + (following[1] if following else b"") + rest
         try:
-            value = parse_json(document)
+            value, duplicates, exact = parse_record_text(document)
         except _ParseFailed as exc:
             raise InputError(f"{self.name}: not valid JSON ({exc})") from None
-        yield from self._from_document(value)
+        yield from self._from_document(value, duplicates, exact)
 
-    def _from_document(self, value: Any) -> Iterator[Record]:
+    def _from_document(
+        self, value: Any, duplicates: tuple[DuplicateKey, ...] = (), exact: bytes | None = None
+    ) -> Iterator[Record]:
+        items_at: Where
         if isinstance(value, list):
-            self.shape = "array"
-            items: list[Any] = value
+            self.shape, items_at, items = "array", (), value
         elif isinstance(value, dict) and isinstance(value.get("data"), list):
-            self.shape = "page"
-            items = value["data"]
+            self.shape, items_at, items = "page", ("data",), value["data"]
         elif isinstance(value, dict) and isinstance(value.get("events"), list):
-            self.shape = "export"
-            items = value["events"]
+            self.shape, items_at, items = "export", ("events",), value["events"]
         else:
             self.shape = "event"
-            items = [value]
+            yield Record("item 0", None, value, duplicates=duplicates, text=exact)
+            return
+        by_item = duplicates_by_item(duplicates, items_at)
         for index, item in enumerate(items):
-            yield Record(f"item {index}", None, item)
+            yield Record(f"item {index}", None, item, duplicates=by_item.get(index, ()))
 
     def _check_looks_like_json(self, lines: _Lines, number: int, head: bytes) -> None:
         """Refuse at once an input none of whose first lines is JSON (a binary file, HTML)."""
@@ -173,7 +204,8 @@ def _parse_line(number: int, text: bytes) -> Record:
         return Record(locator, number, error=f"line is longer than {MAX_LINE // 2**20} MiB")
     try:
         # A BOM can open any line of files concatenated from several exports.
-        return Record(locator, number, parse_json(text.strip().removeprefix(_BOM)))
+        value, duplicates, exact = parse_record_text(text.strip().removeprefix(_BOM))
+        return Record(locator, number, value, duplicates=duplicates, text=exact)
     except _ParseFailed as exc:
         return Record(locator, number, error=f"not valid JSON: {exc}")
 

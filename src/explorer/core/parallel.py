@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -46,7 +46,7 @@ from explorer.client.files import (
 )
 from explorer.core.importer import ImportResult, Prepared, Rejected, _slim, prepare
 from explorer.errors import ExplorerError
-from explorer.jsontext import may_hold_big_integer
+from explorer.jsontext import DuplicateKey, may_hold_big_integer
 from explorer.models.decode import decode
 from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.bulk import SpooledBatch, bulk_text
@@ -481,12 +481,18 @@ def prepare_events(
     source: str,
     fetched_at: datetime,
     contract: str = DEFAULT_CONTRACT,
+    duplicates: Mapping[int, Sequence[DuplicateKey]] | None = None,
 ) -> Prepared:
-    """Decode and convert one page of parsed events (in a worker: rows as Arrow)."""
+    """Decode and convert one page of parsed events (in a worker: rows as Arrow).
+    ``duplicates``: the keys each event's text wrote twice, by index (see ``Page``)."""
     if isinstance(events, bytes):
         events = marshal.loads(events)  # written by pack(), in this program
     models = load_contract(contract)
-    decoded = [_slim(decode(raw, contract=models)) for raw in events]
+    repeated = duplicates or {}
+    decoded = [
+        _slim(decode(raw, contract=models, duplicates=repeated.get(index, ())))
+        for index, raw in enumerate(events)
+    ]
     rows = build_rows(decoded, source=source, fetched_at=fetched_at)
     rejected = [Rejected(f"item {i}", reason) for i, reason in rows.rejected]
     return Prepared(rows.freeze(), rejected, Counter(rows.statuses), len(events))

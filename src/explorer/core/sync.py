@@ -230,12 +230,19 @@ class _Store:
         if self._pool is None and not self._tried_pool and page.total >= PARALLEL_EVENTS:
             self._pool, self._tried_pool = make_pool(), True
         if self._pool is None:
-            prepared = prepare_events(page.events, self.opt.source, now, self.cache.contract)
+            prepared = prepare_events(
+                page.events, self.opt.source, now, self.cache.contract, page.duplicates
+            )
             self._ready.append((prepared, page, newest))
             self._flush()
             return
         job = self._pool.submit(
-            prepare_events, pack(page.events), self.opt.source, now, self.cache.contract
+            prepare_events,
+            pack(page.events),
+            self.opt.source,
+            now,
+            self.cache.contract,
+            page.duplicates,
         )
         self._pending.append((job, page, newest))
         while len(self._pending) > workers():

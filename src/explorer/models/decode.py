@@ -7,12 +7,19 @@ issues list every finding, lower-precedence ones included.
 Validation is strict and JSON-shaped (``validate_json(strict=True)``): a string where
 the contract wants an integer is a type error, as it would be for a generated Go client,
 while date-times and UUIDs are read from their JSON string forms.
+
+Two readings of one text are findings too, because consumers would see different events:
+a key written twice in one object (``duplicate_key``, status ``invalid`` whatever the
+values: pydantic keeps the last value, other readers the first) and a property the
+envelope does not declare (``unexpected_field``, ``drift``: a generated Go client drops
+it, this tool keeps it) - except ``hash_algorithm``, which the server adds to every event.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -21,6 +28,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 import orjson
 from pydantic import BaseModel, RootModel, ValidationError
 
+from explorer.jsontext import DuplicateKey
 from explorer.models.registry import (
     CONTRACT_NAMES,
     Contract,
@@ -70,6 +78,7 @@ IssueKind = Literal[
     "unknown_type",
     "malformed_json",
     "decoder_error",
+    "duplicate_key",
 ]
 ISSUE_KINDS: tuple[str, ...] = IssueKind.__args__  # type: ignore[attr-defined]
 
@@ -95,27 +104,44 @@ class Decoded:
     payload: BaseModel | None = None
     raw: Any = field(default=None, repr=False)
     # The shipped contracts under which a non-ok event is ok or drift (None for ok events:
-    # not computed, so the common path costs nothing).
+    # not computed, so the common path costs nothing), and those of them it is ok under.
     fits: tuple[str, ...] | None = None
+    fits_ok: tuple[str, ...] | None = None
 
     def issues_as_dicts(self) -> list[dict[str, str]]:
         return [issue.as_dict() for issue in self.issues]
 
 
-def decode(raw: Any, text: bytes | None = None, contract: Contract | None = None) -> Decoded:
+def decode(
+    raw: Any,
+    text: bytes | None = None,
+    contract: Contract | None = None,
+    duplicates: Sequence[DuplicateKey] = (),
+    *,
+    with_fits: bool = True,
+) -> Decoded:
     """Decode one event (a parsed JSON value) against ``contract`` (default: main).
 
     ``text`` may be the JSON text ``raw`` was parsed from (by orjson, so nothing was
-    lost): it is validated as is instead of serialising ``raw`` again.
+    lost): it is validated as is instead of serialising ``raw`` again. ``duplicates``:
+    the keys that text writes twice (see :func:`explorer.jsontext.duplicate_keys`); each
+    is a ``duplicate_key`` issue, and such an event fits no contract. ``with_fits=False``
+    leaves a non-ok event's ``fits`` unset (None): they cost a decode per shipped contract.
 
     Never raises: a bug in the decoder itself becomes an ``invalid`` event with one
     ``decoder_error`` issue naming the exception, so one event cannot stop an import.
     """
     try:
         decoded = _decode(raw, text, contract or default_contract())
-        if decoded.status is Status.OK:
+        if duplicates:
+            repeated = [duplicate_issue(duplicate) for duplicate in duplicates]
+            issues = sorted((*decoded.issues, *repeated), key=lambda i: _RANK.get(i.kind, 2))
+            status = decoded.status if decoded.status.fails else Status.INVALID
+            return replace(decoded, status=status, issues=tuple(issues), fits=(), fits_ok=())
+        if decoded.status is Status.OK or not with_fits:
             return decoded
-        return replace(decoded, fits=fitting_contracts(raw, text))
+        fits, fits_ok = fitting_contracts(raw, text)
+        return replace(decoded, fits=fits, fits_ok=fits_ok)
     except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
         issue = Issue(
@@ -131,18 +157,42 @@ def decode(raw: Any, text: bytes | None = None, contract: Contract | None = None
         )
 
 
-def fitting_contracts(raw: Any, text: bytes | None = None) -> tuple[str, ...]:
-    """The shipped contracts (oldest first) under which ``raw`` is ``ok`` or ``drift``."""
-    fitting = Status.OK, Status.DRIFT
-    return tuple(
-        name for name in CONTRACT_NAMES if _decode(raw, text, load_contract(name)).status in fitting
+def fitting_contracts(
+    raw: Any, text: bytes | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The shipped contracts (oldest first) under which ``raw`` is ``ok`` or ``drift``,
+    and those under which it is ``ok``."""
+    statuses = {name: _decode(raw, text, load_contract(name)).status for name in CONTRACT_NAMES}
+    fits = tuple(n for n, s in statuses.items() if s in (Status.OK, Status.DRIFT))
+    return fits, tuple(n for n in fits if statuses[n] is Status.OK)
+
+
+def duplicate_issue(duplicate: DuplicateKey) -> Issue:
+    """The ``duplicate_key`` issue: which value each consumer reads."""
+    first, last = _describe(duplicate.first), _describe(duplicate.last)
+    same = duplicate.count == 2 and _dumps(duplicate.first) == _dumps(duplicate.last)
+    values = f"both {last}" if same else f"first {first}, last {last}"
+    head = f"{_short(duplicate.key)} appears {duplicate.count} times ({values}): "
+    if duplicate.at == _DISCRIMINATOR[:1] and duplicate.key == _DISCRIMINATOR[1]:
+        # ogen's decoder picks the payload's type from the first event_type it meets.
+        return Issue(
+            "duplicate_key",
+            duplicate.path,
+            head + "a generated Go client types the payload by the first, "
+            "pydantic and this tool by the last",
+        )
+    return Issue(
+        "duplicate_key",
+        duplicate.path,
+        head + "pydantic, this tool and a generated Go client read the last, "
+        "first-wins readers (DuckDB) the first",
     )
 
 
 def malformed(locator: str, message: str) -> Decoded:
     """The entry for an input record that is not JSON at all."""
     issue = Issue("malformed_json", locator, message)
-    return Decoded(Status.INVALID, (issue,), None, None, None, fits=())
+    return Decoded(Status.INVALID, (issue,), None, None, None, fits=(), fits_ok=())
 
 
 def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
@@ -168,7 +218,7 @@ def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
         )
         issues.append(Issue("unknown_type", "event_type", message))
 
-    mismatch = closed = False
+    mismatch = False
     envelope: BaseModel | None = None
     payload: BaseModel | None = None
     data = raw.get("event_data", _MISSING)
@@ -190,10 +240,14 @@ def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
             # Only the payload is wrong: the envelope alone still validates.
             envelope = _validate(contract.envelope, _without_payload(raw), raw, "", [], contract)
         drift = _drift(info.model, data, "event_data")
-        closed = any(issue.message.endswith(_CLOSED) for issue in drift)
-        issues.extend(drift)
     else:
         envelope = _validate(contract.envelope, _without_payload(raw), raw, "", issues, contract)
+        drift = []
+    allowed = _ALLOWED.get(contract.name) or _envelope_allowed(contract)
+    if not raw.keys() <= allowed:  # the common case costs one subset test, in C
+        drift[:0] = _envelope_drift(raw, contract, allowed)
+    closed = any(issue.message.endswith(CLOSED) for issue in drift)
+    issues.extend(drift)
 
     issues.sort(key=lambda i: _RANK.get(i.kind, 2))
     if unknown:
@@ -329,6 +383,8 @@ def _issue(err: Any, raw: Any, prefix: str, model_names: frozenset[str]) -> Issu
         return Issue("missing", path, "required field is missing")
     if kind_of_error in ("literal_error", "enum"):
         expected = ctx.get("expected", "one of the declared values")
+        if value is None:  # a nullable enum accepts null: this one is not nullable
+            return Issue("null", path, f"null is not allowed; expected {expected}")
         return Issue("enum", path, f"expected {expected}, got {_describe(value)}")
     if kind_of_error in _CONSTRAINTS:
         try:
@@ -411,7 +467,29 @@ def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
     return None
 
 
-_CLOSED = ", which allows no additional properties"
+CLOSED = ", which allows no additional properties"
+# Envelope properties the server adds to what the contract declares.
+SERVER_ADDED = frozenset({"hash_algorithm"})
+
+
+def _envelope_drift(
+    raw: dict[str, Any], contract: Contract, allowed: frozenset[str]
+) -> list[Issue]:
+    """Envelope properties the contract does not declare (a generated Go client drops them)."""
+    closed = CLOSED if contract.envelope.model_config.get("extra") == "forbid" else ""
+    return [
+        Issue("unexpected_field", key, f"{_short(key)} is not declared by AuditEvent{closed}")
+        for key in raw
+        if key not in allowed
+    ]
+
+
+_ALLOWED: dict[str, frozenset[str]] = {}  # per contract: what the envelope may hold
+
+
+def _envelope_allowed(contract: Contract) -> frozenset[str]:
+    allowed = _ALLOWED[contract.name] = contract.envelope_fields | SERVER_ADDED
+    return allowed
 
 
 def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issue]:
@@ -421,8 +499,7 @@ def _drift(model: type[BaseModel], data: dict[str, Any], path: str) -> list[Issu
         Issue(
             "unexpected_field",
             f"{path}.{key}",
-            f"{_short(key)} is not declared by {model.__name__}"
-            + (_CLOSED if shape.closed else ""),
+            f"{_short(key)} is not declared by {model.__name__}" + (CLOSED if shape.closed else ""),
         )
         for key in data
         if key not in shape.declared

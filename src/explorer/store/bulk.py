@@ -16,9 +16,9 @@ path writes it:
 - no envelope property goes to ``extra``: nothing undeclared (``hash_algorithm``, which
   the server adds, has its column), every date-time in plain RFC 3339 (which DuckDB and
   Python read alike), every INTEGER within 32 bits;
-- the text is canonical: parsed and written again by orjson, so duplicate keys are gone
-  (DuckDB would keep the first, Python the last), and no integer beyond 64 bits (orjson
-  would read it as a float).
+- no key is written twice in one object (``decode`` calls that ``invalid``; DuckDB
+  would keep the first value, Python the last), and no integer beyond 64 bits (orjson
+  would read it as a float). Checking costs one ``orjson.dumps`` for canonical text.
 
 Anything else returns None and goes the Python way. In the spooled line ``event_data``
 is a JSON string holding the payload as orjson writes it, which is what the Python lane
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from pydantic_core import SchemaValidator, ValidationError
 
-from explorer.jsontext import may_hold_big_integer
+from explorer.jsontext import duplicate_keys, may_hold_big_integer
 from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
 from explorer.store.rows import COLUMNS, INT32
 
@@ -79,8 +79,9 @@ def bulk_text(line: bytes, contract: str = DEFAULT_CONTRACT) -> tuple[str, bytes
     if not _OLDER_NAMES.isdisjoint(event):
         return None  # an older contract's name for a column: the Python lane normalises it
     try:
-        # The line as read: pydantic, like orjson, keeps the last of duplicate keys.
         validator.validate_json(line, strict=True)
+        if duplicate_keys(line, event):
+            return None
         # orjson refuses to write nesting beyond 255 levels (it reads 1024): not spooled
         event["event_data"] = orjson.dumps(data).decode()
         return event_id, orjson.dumps(event)
