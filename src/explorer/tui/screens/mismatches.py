@@ -24,6 +24,7 @@ from explorer.core.stats import (
     mismatch_summary,
     verdict_totals,
 )
+from explorer.models.registry import CONTRACT_NAMES
 from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, Role, follow_theme, palette
@@ -230,5 +231,18 @@ def entry_cells(entry: Entry, colors: Palette) -> tuple[Text, ...]:
         safe(row.service),
         Text(status, style=colors("warn" if status == "drift" else "bad")),
         safe(row.issue_kind),
-        Text(clean(", ".join(row.fits)) or "none", style="dim"),
+        Text(clean(fits_cell(row)), style="dim"),
     )
+
+
+def fits_cell(row: MismatchRow) -> str:
+    """``ok under v1.5.7`` where another version takes the events as they are, else the
+    contracts they fit (``none``), oldest first."""
+    order = {name: index for index, name in enumerate(CONTRACT_NAMES)}
+
+    def names(found: tuple[str, ...]) -> str:
+        return ", ".join(sorted(found, key=lambda name: order.get(name, len(order))))
+
+    if row.fits_ok:
+        return "ok under " + names(row.fits_ok)
+    return names(row.fits) or "none"
