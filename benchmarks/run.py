@@ -207,7 +207,7 @@ def _read_json_floor(path: Path, target: Path) -> float:
     """DuckDB's own read_json into a file table: envelope columns, event_data as JSON."""
     import duckdb
 
-    from explorer.store.rows import COLUMNS
+    from explorer.store.schema import COLUMNS
 
     skip = {"service", "extra", "decode_status", "decode_issues", "source", "fetched_at"}
     wanted = [(name, sql.split()[0]) for name, sql in COLUMNS if name not in skip]
@@ -289,7 +289,7 @@ def _download_pages(url: str) -> float:
 
 def _sync_into(url: str, cache_path: Path) -> float:
     from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
-    from explorer.core.sync import run_sync
+    from explorer.ingest.sync import run_sync
     from explorer.store.cache import Cache
 
     started = time.perf_counter()

@@ -166,7 +166,7 @@ def write_corpus(path: Path) -> Path:
 
 def hostile_cache(path: Path) -> Path:
     """A cache built from the corpus through the import path (what a user would have)."""
-    from explorer.core.importer import import_files
+    from explorer.ingest.importer import import_files
     from explorer.store.cache import Cache
 
     source = write_corpus(path.with_suffix(".ndjson"))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from explorer.cli import main
 from explorer.core.filters import events_sql, parse_filter
 from explorer.demo.generator import demo_events
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -36,8 +37,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     evil = event(correlation_id=EVIL_CORR, event_timestamp="2026-11-20T11:59:59Z")
     evil["event_data"]["signal_name"] = MARKUP
     with Cache.open(path, notify=lambda _: None) as db:
-        db.upsert([decode(e) for e in demo_events(COUNT, 7, end=END)], source="demo")
-        db.upsert([decode(evil)], source="hostile")
+        upsert(db, [decode(e) for e in demo_events(COUNT, 7, end=END)], source="demo")
+        upsert(db, [decode(evil)], source="hostile")
     return path
 
 

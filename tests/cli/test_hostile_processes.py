@@ -22,13 +22,13 @@ from explorer.cli import main
 from explorer.demo.generator import demo_events
 from explorer.demo.server import DemoServer
 from explorer.store.cache import Cache
-from explorer.store.rows import BATCH_SIZE
+from explorer.store.schema import BATCH_SIZE
 from tests.cli.test_hostile_cli import assert_terminal_safe
 
 HOLDER = """
 import sys
 from explorer.store.cache import Cache
-from explorer.store.rows import BATCH_SIZE
+from explorer.store.schema import BATCH_SIZE
 cache = Cache.open(sys.argv[1], notify=lambda _: None)
 print("ready", cache.count(), flush=True)
 sys.stdin.readline()

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from explorer.cli import main
 from explorer.core import queries as queries_module
 from explorer.demo.generator import demo_events
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 
@@ -43,7 +44,7 @@ def no_user_queries(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-queries") / "demo.duckdb"
     with Cache.open(path, notify=lambda _: None) as db:
-        db.upsert([decode(e) for e in demo_events(2_000, 7, end=END)], source="demo")
+        upsert(db, [decode(e) for e in demo_events(2_000, 7, end=END)], source="demo")
     return path
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import duckdb
 
 from explorer.client.files import Record
-from explorer.core.importer import import_records
 from explorer.demo.generator import DEMO_END, generate
+from explorer.ingest.importer import import_records
 from explorer.store.cache import Cache
-from explorer.store.rows import COLUMNS
+from explorer.store.schema import COLUMNS
 from tests import factories
 
 # The real schema of ``events`` (from the column list every cache is made from) and the

@@ -1,4 +1,4 @@
-"""The bulk lane (``explorer.store.bulk``): DuckDB's ``read_json`` stores exactly the rows the
+"""The bulk lane (``explorer.ingest.lanes``): DuckDB's ``read_json`` stores exactly the rows the
 Python lane stores, and the lane takes only the events for which that holds."""
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.core import importer, parallel
-from explorer.core.importer import ImportResult, import_files
-from explorer.store import bulk
-from explorer.store.bulk import bulk_text
+from explorer.ingest import importer, lanes, ndjson
+from explorer.ingest.batch import ImportResult
+from explorer.ingest.importer import import_files
+from explorer.ingest.lanes import bulk_text
+from explorer.store import batches
 from explorer.store.cache import Cache
 from tests.factories import event
 
@@ -212,23 +213,23 @@ def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.Monk
     wide = _line(event_data={"original_payload": {"pad": "x" * 5000}})  # a span of its own,
     source.write_bytes(b"\n".join([*lines, wide, *repeated]) + b"\n")  # so one starts here
     monkeypatch.setattr(importer, "BATCH_SIZE", 8)  # the plain lane's batches
-    monkeypatch.setattr(parallel, "BLOCK", 2 * len(repeated[0]) + 2)  # 1-2 lines per span
-    monkeypatch.setattr(parallel, "SPOOL_EVENTS", 5)
+    monkeypatch.setattr(ndjson, "BLOCK", 2 * len(repeated[0]) + 2)  # 1-2 lines per span
+    monkeypatch.setattr(ndjson, "SPOOL_EVENTS", 5)
     spooled: list[int] = []
-    real = bulk.SpooledBatch.relation
+    real = batches.SpooledBatch.relation
 
-    def spy(self: bulk.SpooledBatch, con: Any) -> Any:
+    def spy(self: batches.SpooledBatch, con: Any) -> Any:
         spooled.append(self.count)
         return real(self, con)
 
-    monkeypatch.setattr(bulk.SpooledBatch, "relation", spy)
+    monkeypatch.setattr(batches.SpooledBatch, "relation", spy)
     with (
         Cache.open(tmp_path / "plain.duckdb", notify=lambda _: None) as plain,
         Cache.open(tmp_path / "bulk.duckdb", notify=lambda _: None) as quick,
     ):
         expected = import_files(plain, [source])
         assert not spooled
-        monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+        monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
         got = import_files(quick, [source])
         assert len(spooled) > 1 and sum(spooled) > len(lines) // 2
         assert _summary(got) == _summary(expected)
@@ -250,14 +251,14 @@ def test_spools_left_by_a_killed_import_are_removed(
     (tmp_path / "tmp").mkdir()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / "tmp" / f"{parallel.SPOOL_PREFIX}{dead.pid}-abc"
-    live = tmp_path / "tmp" / f"{parallel.SPOOL_PREFIX}{os.getppid()}-abc"
+    stale = tmp_path / "tmp" / f"{ndjson.SPOOL_PREFIX}{dead.pid}-abc"
+    live = tmp_path / "tmp" / f"{ndjson.SPOOL_PREFIX}{os.getppid()}-abc"
     for folder in (stale, live):
         folder.mkdir()
         (folder / "0.ndjson").write_bytes(b"{}\n")
     source = tmp_path / "in.ndjson"
     source.write_bytes(_line() + b"\n" + _line() + b"\n")
-    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
     with Cache.open(tmp_path / "c.duckdb", notify=lambda _: None) as cache:
         assert import_files(cache, [source]).new == 2
     assert not stale.exists()
@@ -269,7 +270,7 @@ def test_without_room_to_spool_the_python_lane_takes_everything(tmp_path: Path) 
     lines = [(n, _line()) for n in range(1, 4)]
     fetched = datetime(2026, 11, 21, tzinfo=UTC)
     unwritable = str(tmp_path / "missing" / "0.ndjson")
-    sorted_ = parallel.sort_lines(lines, "s", fetched, "", unwritable)
+    sorted_ = lanes.sort_lines(lines, "s", fetched, "", unwritable)
     assert sorted_.spool is None and not sorted_.ids
     assert len(sorted_.prepared.rows) == 3 and sorted_.prepared.read == 3
     assert sorted_.prepared.by_status == {"ok": 3}
@@ -351,14 +352,14 @@ def test_both_lanes_agree_on_generated_events(
     source = folder / "in.ndjson"
     source.write_bytes(b"\n".join(lines) + b"\n")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "make_pool", lambda count=None: None)  # workers in-process
-        patch.setattr(parallel, "BLOCK", 3000)
+        patch.setattr(ndjson, "make_pool", lambda count=None: None)  # workers in-process
+        patch.setattr(ndjson, "BLOCK", 3000)
         with (
             Cache.open(folder / "plain.duckdb", notify=lambda _: None) as plain,
             Cache.open(folder / "bulk.duckdb", notify=lambda _: None) as quick,
         ):
             expected = import_files(plain, [source])
-            patch.setattr(parallel, "PARALLEL_BYTES", 0)
+            patch.setattr(ndjson, "PARALLEL_BYTES", 0)
             got = import_files(quick, [source])
             assert _summary(got) == _summary(expected)
             assert _rows(quick) == _rows(plain)

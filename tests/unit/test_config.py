@@ -80,7 +80,7 @@ def test_every_mistake_is_one_line_naming_the_file_and_key(
 
 
 def test_insecure_false_never_turns_verification_off(tmp_path: Path) -> None:
-    from explorer.core.sync import client_settings
+    from explorer.ingest.sync import client_settings
 
     config = load(tmp_path, '[sources.p]\nurl = "https://ds"\ninsecure = false')
     settings, _ = client_settings(source="p", config=config, env={})

@@ -14,6 +14,7 @@ from explorer.core.filters import parse_filter
 from explorer.core.redecode import redecode
 from explorer.core.stats import fits_sentence, fits_verdict, mismatch_summary
 from explorer.errors import StoreError
+from explorer.ingest.importer import upsert
 from explorer.models import Status, decode, load_contract
 from explorer.store import cache as cache_module
 from explorer.store.cache import Cache
@@ -54,7 +55,7 @@ def older_cluster(**envelope: Any) -> dict[str, Any]:
 def store(path: Path, events: list[dict[str, Any]], contract: str | None = None) -> None:
     with Cache.open(path, contract=contract) as cache:
         models = load_contract(cache.contract)
-        cache.upsert([decode(raw, contract=models) for raw in events], source="t")
+        upsert(cache, [decode(raw, contract=models) for raw in events], source="t")
 
 
 def rows(path: Path, sql: str, params: list[Any] | None = None) -> list[Any]:

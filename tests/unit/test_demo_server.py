@@ -214,7 +214,7 @@ def test_other_routes(server: DemoServer) -> None:
 
 
 def test_time_window_search_matches_a_full_scan() -> None:
-    from explorer.demo.server import _Query
+    from explorer.demo.server import Query
 
     base = datetime(2026, 11, 20, tzinfo=UTC)
     stamps = [base + timedelta(minutes=m % 17) for m in range(60)]
@@ -228,8 +228,8 @@ def test_time_window_search_matches_a_full_scan() -> None:
                 params["since"] = (base + timedelta(minutes=since)).isoformat()
             if until is not None:
                 params["until"] = (base + timedelta(minutes=until)).isoformat()
-            query = _Query(params)
-            scanned = [e for _, e in demo._events if query.matches(e)]
-            assert demo._matching(query) == scanned, (since, until)
+            query = Query(params)
+            scanned = [e for e in demo.events if query.matches(e)]
+            assert demo.matching(query) == scanned, (since, until)
     finally:
-        demo._httpd.server_close()
+        demo.httpd.server_close()

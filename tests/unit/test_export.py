@@ -19,6 +19,7 @@ import pytest
 from explorer.core.export import Rows, export_query, query_rows, write_rows
 from explorer.core.filters import events_sql, parse_filter
 from explorer.errors import ExportError
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -50,7 +51,7 @@ def _events() -> list[dict[str, Any]]:
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("export") / "cache.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(e) for e in _events()], source="test")
+        upsert(cache, [decode(e) for e in _events()], source="test")
         yield cache.connection
 
 

@@ -17,13 +17,14 @@ import duckdb
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
-from explorer.client.files import Record, _parse_line
-from explorer.core import importer, parallel, sync
+from explorer.client.files import Record, parse_line
 from explorer.core.browse import EventBrowser
-from explorer.core.importer import ImportResult, import_files, prepare
-from explorer.core.sync import SyncResult, run_sync
 from explorer.demo.generator import demo_events
 from explorer.demo.server import DemoServer
+from explorer.ingest import importer, lanes, ndjson, sync
+from explorer.ingest.batch import ImportResult, prepare
+from explorer.ingest.importer import import_files
+from explorer.ingest.sync import SyncResult, run_sync
 from explorer.store import cache as cache_module
 from explorer.store import reads
 from explorer.store.cache import Cache
@@ -47,8 +48,8 @@ def summary(result: ImportResult | SyncResult) -> tuple[Any, ...]:
 @pytest.fixture
 def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every input is big enough for the fast paths; batches are tiny."""
-    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "BLOCK", 2000)
+    monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ndjson, "BLOCK", 2000)
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)
     monkeypatch.setattr(sync, "PARALLEL_EVENTS", 0)
     monkeypatch.setattr(sync, "BATCH_SIZE", 25)
@@ -84,16 +85,16 @@ def test_parallel_import_stores_what_the_plain_import_stores(
     plain, quick = caches
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)
     expected = import_files(plain, [path])
-    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "BLOCK", 2000)
+    monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ndjson, "BLOCK", 2000)
     ran: list[bool] = []
-    real_run = parallel._run
+    real_run = ndjson._run
 
     def spy(*args: Any, **kwargs: Any) -> None:
         ran.append(True)
         real_run(*args, **kwargs)
 
-    monkeypatch.setattr(parallel, "_run", spy)
+    monkeypatch.setattr(ndjson, "_run", spy)
     got = import_files(quick, [path])
     assert ran == [True]
     assert summary(got) == summary(expected) and got.read == expected.read == 28
@@ -107,7 +108,7 @@ def test_a_json_array_is_left_to_the_reader(tmp_path: Path, fast: None) -> None:
     path = tmp_path / "array.json"
     path.write_text(json.dumps([event(), event()]))
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        assert not parallel.import_ndjson(
+        assert not ndjson.import_ndjson(
             cache, path, source="s", progress=None, prefix="", result=ImportResult()
         )
         assert import_files(cache, [path]).new == 2
@@ -115,10 +116,10 @@ def test_a_json_array_is_left_to_the_reader(tmp_path: Path, fast: None) -> None:
 
 def test_validating_the_line_is_validating_the_value() -> None:
     lines = [json.dumps(e).encode() for e in demo_events(300, seed=3)]
-    records = [_parse_line(i + 1, line) for i, line in enumerate(lines)]
+    records = [parse_line(i + 1, line) for i, line in enumerate(lines)]
     fetched = datetime(2026, 11, 21, tzinfo=UTC)
     plain = prepare(records, source="s", fetched_at=fetched)
-    texts = [parallel._exact_text(r, line) for r, line in zip(records, lines, strict=True)]
+    texts = [lanes.exact_text(r, line) for r, line in zip(records, lines, strict=True)]
     assert all(texts)
     quick = prepare(records, source="s", fetched_at=fetched, texts=texts)
     assert quick.rows.columns == plain.rows.columns

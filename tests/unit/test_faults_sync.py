@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters, Secret
-from explorer.core.sync import SyncProgress, SyncResult, load_watermark, run_sync
-from explorer.demo.server import DemoServer, FaultKind, Faults, SeenRequest, _Handler
-from explorer.store.cache import Cache
+from explorer.demo.server import DemoServer, FaultKind, Faults, Handler, SeenRequest
+from explorer.ingest.sync import SyncProgress, SyncResult, run_sync
+from explorer.store.cache import Cache, load_watermark
 from tests.unit.test_demo_server import START, make_events
 
 TOKEN = "fault-token-0b7e"
@@ -35,7 +35,7 @@ def once(kind: FaultKind) -> dict[int, FaultKind]:
     return {1: kind}
 
 
-class _Forbidden(_Handler):
+class _Forbidden(Handler):
     """RBAC revoked after page 1: 403 problem+json."""
 
     def do_GET(self) -> None:
@@ -164,7 +164,7 @@ def test_fault_matrix(world: World, tmp_path: Path, name: str) -> None:
     case = MATRIX[name]
     world.server.set_faults(case.faults)
     if case.forbidden:
-        world.server._httpd.RequestHandlerClass = _Forbidden
+        world.server.httpd.RequestHandlerClass = _Forbidden
     path = tmp_path / "cache.duckdb"
 
     first = _sync(path, world, case)
@@ -188,7 +188,7 @@ def test_fault_matrix(world: World, tmp_path: Path, name: str) -> None:
 
     # the cause goes away: the next sync completes, without duplicates
     world.server.set_faults(Faults())
-    world.server._httpd.RequestHandlerClass = _Handler
+    world.server.httpd.RequestHandlerClass = Handler
     second = _sync(path, world, Case())
     assert second.complete, second.stopped
     stored = _check_consistent(path, world)

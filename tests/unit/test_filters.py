@@ -25,6 +25,7 @@ from explorer.core.filters import (
     quote_value,
 )
 from explorer.errors import FilterError
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -78,7 +79,7 @@ def _events() -> list[Any]:
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path: Path = tmp_path_factory.mktemp("filters") / "cache.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(e) for e in _events()], source="file:test.ndjson")
+        upsert(cache, [decode(e) for e in _events()], source="file:test.ndjson")
         yield cache.connection
 
 

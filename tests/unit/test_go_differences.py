@@ -19,15 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
-from explorer.client.files import EventReader
-from explorer.core import importer, parallel, sync
-from explorer.core.importer import import_files
-from explorer.core.validate import decode_record, go_rejects
+from explorer.client.files import EventReader, decode_record
+from explorer.core.validate import go_rejects
+from explorer.ingest import batch, importer, ndjson, sync
+from explorer.ingest.importer import import_files
+from explorer.ingest.lanes import bulk_text
 from explorer.jsontext import DuplicateKey, duplicate_keys
 from explorer.models.decode import Decoded, Status, decode
 from explorer.models.registry import load_contract
-from explorer.store import bulk
-from explorer.store.bulk import bulk_text
+from explorer.store import batches
 from explorer.store.cache import Cache
 from tests.contract import valid_event
 from tests.factories import event
@@ -365,22 +365,22 @@ def test_import_stores_repeats_as_invalid_in_both_lanes(
     source = tmp_path / "in.ndjson"
     source.write_bytes(b"\n".join(lines) + b"\n")
     spooled: list[int] = []
-    real = bulk.SpooledBatch.relation
+    real = batches.SpooledBatch.relation
 
-    def spy(self: bulk.SpooledBatch, con: Any) -> Any:
+    def spy(self: batches.SpooledBatch, con: Any) -> Any:
         spooled.append(self.count)
         return real(self, con)
 
-    monkeypatch.setattr(bulk.SpooledBatch, "relation", spy)
+    monkeypatch.setattr(batches.SpooledBatch, "relation", spy)
     monkeypatch.setattr(importer, "BATCH_SIZE", 5)
     with Cache.open(tmp_path / "plain.duckdb", notify=lambda _: None) as plain:
         result = import_files(plain, [source])
         assert result.by_status == {"ok": 10, "invalid": 2}
         _check_repeats(plain, lines)
     assert not spooled
-    monkeypatch.setattr(parallel, "make_pool", lambda count=None: None)  # workers in-process
-    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "BLOCK", 3 * len(lines[0]))
+    monkeypatch.setattr(ndjson, "make_pool", lambda count=None: None)  # workers in-process
+    monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ndjson, "BLOCK", 3 * len(lines[0]))
     with Cache.open(tmp_path / "bulk.duckdb", notify=lambda _: None) as quick:
         result = import_files(quick, [source])
         assert result.by_status == {"ok": 10, "invalid": 2}
@@ -442,7 +442,7 @@ def test_sync_stores_repeats_as_invalid(
 def test_prepare_events_reads_repeats_by_index() -> None:
     events = [event(), event()]
     repeated = {1: (DuplicateKey(("event_data",), "signal_name", 2, "a", "x"),)}
-    prepared = parallel.prepare_events(events, "s", datetime.now(UTC), "main", repeated)
+    prepared = batch.prepare_events(events, "s", datetime.now(UTC), "main", repeated)
     assert prepared.by_status == {"ok": 1, "invalid": 1}
 
 

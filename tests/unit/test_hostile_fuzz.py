@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.client.files import EventReader
+from explorer.client.files import EventReader, decode_record
 from explorer.core.filters import events_sql, parse_filter, quote_value
-from explorer.core.importer import prepare
 from explorer.core.queries import parse_query, run_query
-from explorer.core.validate import decode_record
 from explorer.errors import InputError
+from explorer.ingest.batch import prepare
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -77,7 +77,7 @@ STORED = [*EVIL_STRINGS, "rr-plain", "50%", "a_b", "both \" and '"]
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("fuzz") / "cache.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(event(correlation_id=c)) for c in STORED], source="fuzz")
+        upsert(cache, [decode(event(correlation_id=c)) for c in STORED], source="fuzz")
         yield cache.connection
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from explorer.client.files import EventReader
+from explorer.client.files import EventReader, decode_record
 from explorer.core.export import export_query
 from explorer.core.filters import events_sql, parse_filter
-from explorer.core.importer import ImportResult, import_files
-from explorer.core.validate import decode_record
+from explorer.ingest.batch import ImportResult
+from explorer.ingest.importer import import_files
 from explorer.models.decode import Status, decode
 from explorer.store.cache import Cache
 from tests.factories import event

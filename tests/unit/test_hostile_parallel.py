@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
-from explorer.core import importer, parallel, sync
-from explorer.core.importer import ImportResult, import_files
-from explorer.core.sync import run_sync
 from explorer.demo.server import DemoServer
+from explorer.ingest import importer, ndjson, sync
+from explorer.ingest.batch import ImportResult
+from explorer.ingest.importer import import_files
+from explorer.ingest.sync import run_sync
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.hostile import corpus, servable_events
@@ -47,8 +48,8 @@ def _both_ways(
     plain, fast = caches
     monkeypatch.setattr(importer, "BATCH_SIZE", 5)
     expected = import_files(plain, [source])
-    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "BLOCK", 4096)  # many spans, some a single long line
+    monkeypatch.setattr(ndjson, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ndjson, "BLOCK", 4096)  # many spans, some a single long line
     return expected, import_files(fast, [source])
 
 

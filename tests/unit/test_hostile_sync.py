@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
-from explorer.core.sync import SyncResult, run_sync
 from explorer.demo.server import DemoServer
+from explorer.ingest.sync import SyncResult, run_sync
 from explorer.store.cache import Cache
 from tests.factories import TIMESTAMP, event
 from tests.hostile import servable_events

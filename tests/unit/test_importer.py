@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from explorer.client.files import Record
-from explorer.core import importer
-from explorer.core.importer import import_files, import_records, prepare
 from explorer.demo.generator import generate
 from explorer.errors import InputError
+from explorer.ingest import batch, importer
+from explorer.ingest.batch import prepare
+from explorer.ingest.importer import import_files, import_records
 from explorer.store.cache import Cache
 from tests.factories import event
 from tests.hostile import corpus
@@ -154,14 +155,14 @@ def test_prepare_is_pure_and_picklable() -> None:
     first = prepare(records, source="s", fetched_at=fetched)
     again = pickle.loads(pickle.dumps(first))
     assert again.rows.columns == first.rows.columns
-    assert again.rejected == first.rejected == [importer.Rejected("line 2", "not valid JSON: x")]
+    assert again.rejected == first.rejected == [batch.Rejected("line 2", "not valid JSON: x")]
     assert prepare(records, source="s", fetched_at=fetched).rows.columns == first.rows.columns
 
 
 def test_rejected_details_are_capped_but_counted(
     cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_REJECTED", 3)
+    monkeypatch.setattr(batch, "MAX_REJECTED", 3)
     records = [Record(f"line {i}", i, error="bad") for i in range(1, 11)]
     result = import_records(cache, records, source="s")
     assert result.rejected_count == 10 and len(result.rejected) == 3

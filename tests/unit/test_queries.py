@@ -23,6 +23,7 @@ from explorer.core.queries import (
     run_query,
 )
 from explorer.errors import QueryError
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -73,7 +74,7 @@ def _events() -> list[dict[str, Any]]:
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("queries") / "cache.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(e) for e in _events()], source="test")
+        upsert(cache, [decode(e) for e in _events()], source="test")
         yield cache.connection
 
 
@@ -265,7 +266,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(e) for e in demo_events(3_000, 7, end=NOW)], source="demo")
+        upsert(cache, [decode(e) for e in demo_events(3_000, 7, end=NOW)], source="demo")
         # One tampered link, whatever the demo injects by itself.
         cache.connection.execute(
             "UPDATE events SET previous_event_hash = 'tampered' WHERE event_id = "

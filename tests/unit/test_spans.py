@@ -11,23 +11,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.client.files import _TOO_LONG, _Lines
-from explorer.core import parallel
-from explorer.core.parallel import Span, _spans, read_span
+from explorer.client.files import TOO_LONG, NumberedLines
+from explorer.ingest import ndjson
+from explorer.ingest.ndjson import Span, read_span
 
 LIMIT = 40  # MAX_LINE, scaled down
 
 
 def _plain(data: bytes) -> list[tuple[int, bytes | None]]:
-    lines = _Lines(io.BytesIO(data))
-    return [(n, None if t is _TOO_LONG else t.removesuffix(b"\n")) for n, t in lines]
+    lines = NumberedLines(io.BytesIO(data))
+    return [(n, None if t is TOO_LONG else t.removesuffix(b"\n")) for n, t in lines]
 
 
 def _spanned(data: bytes, block: int, tmp: Path) -> list[tuple[int, bytes | None]]:
     path = tmp / "in.ndjson"
     path.write_bytes(data)
     with path.open("rb") as stream:
-        spans = list(_spans(stream, block))
+        spans = list(ndjson.spans(stream, block))
     assert sum(span.length for span in spans) == len(data)  # every byte, once, in order
     assert all(a.offset + a.length == b.offset for a, b in itertools.pairwise(spans))
     return [line for span in spans for line in read_span(str(path), span)]
@@ -50,7 +50,7 @@ def test_spans_read_the_lines_the_plain_reader_reads(
     data = b"\n".join(lines) + (b"\n" if last and lines else b"")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("explorer.client.files.MAX_LINE", LIMIT)
-        patch.setattr(parallel, "MAX_LINE", LIMIT)
+        patch.setattr(ndjson, "MAX_LINE", LIMIT)
         expected = _plain(data)
         got = _spanned(data, block, tmp_path_factory.mktemp("spans"))
     assert got == expected
@@ -61,8 +61,8 @@ def test_a_long_line_is_a_span_of_its_own_and_never_read(tmp_path: Path) -> None
     path = tmp_path / "in.ndjson"
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "MAX_LINE", LIMIT)
+        patch.setattr(ndjson, "MAX_LINE", LIMIT)
         with path.open("rb") as stream:
-            spans = list(_spans(stream, 16))
+            spans = list(ndjson.spans(stream, 16))
     assert spans == [Span(0, 9, 1), Span(9, 101, 2, too_long=True), Span(110, 8, 3)]
     assert read_span(str(path), spans[1]) == [(2, None)]

@@ -11,10 +11,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from explorer.ingest.importer import upsert
+from explorer.ingest.rows import build_rows, parse_timestamp
 from explorer.models.decode import decode
 from explorer.models.registry import PAYLOAD_SCHEMAS, REGISTRY, view_name
 from explorer.store.cache import Cache
-from explorer.store.rows import COLUMNS, build_rows, parse_timestamp
+from explorer.store.schema import COLUMNS
 from explorer.store.views import payload_views, sql_type
 from tests.factories import event
 
@@ -23,7 +25,7 @@ FETCHED = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 
 
 def store(cache: Cache, *events: Any) -> None:
-    cache.upsert([decode(raw) for raw in events], source="test", fetched_at=FETCHED)
+    upsert(cache, [decode(raw) for raw in events], source="test", fetched_at=FETCHED)
 
 
 def row(cache: Cache, event_id: str) -> dict[str, Any]:

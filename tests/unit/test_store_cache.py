@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from explorer.errors import CacheLockedError, StoreError
+from explorer.ingest import importer
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store import cache as cache_module
 from explorer.store.cache import SCHEMA_VERSION, Cache, UpsertResult
@@ -35,13 +37,13 @@ def test_open_creates_the_parent_directory_and_the_schema(tmp_path: Path) -> Non
 def test_upsert_counts_new_and_updated_and_is_idempotent(tmp_path: Path) -> None:
     events = [event() for _ in range(5)]
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        assert cache.upsert(decoded(*events), source="s") == UpsertResult(5, 0)
-        assert cache.upsert(decoded(*events[:3], event()), source="s") == UpsertResult(1, 3)
+        assert upsert(cache, decoded(*events), source="s") == UpsertResult(5, 0)
+        assert upsert(cache, decoded(*events[:3], event()), source="s") == UpsertResult(1, 3)
         assert cache.count() == 6
         before = cache.connection.execute(
             "SELECT * EXCLUDE (fetched_at) FROM events ORDER BY event_id"
         ).fetchall()
-        cache.upsert(decoded(*events), source="s")
+        upsert(cache, decoded(*events), source="s")
         after = cache.connection.execute(
             "SELECT * EXCLUDE (fetched_at) FROM events ORDER BY event_id"
         ).fetchall()
@@ -51,9 +53,9 @@ def test_upsert_counts_new_and_updated_and_is_idempotent(tmp_path: Path) -> None
 def test_an_update_replaces_the_row(tmp_path: Path) -> None:
     raw = event(namespace="old")
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        cache.upsert(decoded(raw), source="first")
+        upsert(cache, decoded(raw), source="first")
         raw["namespace"] = "new"
-        cache.upsert(decoded(raw), source="second")
+        upsert(cache, decoded(raw), source="second")
         rows = cache.connection.execute("SELECT namespace, source FROM events").fetchall()
     assert rows == [("new", "second")]
 
@@ -61,12 +63,12 @@ def test_an_update_replaces_the_row(tmp_path: Path) -> None:
 def test_duplicates_across_batches_count_as_updates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "BATCH_SIZE", 3)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 3)
     same = event(event_id="dup", namespace="first")
     last = event(event_id="dup", namespace="last")
     others = [event() for _ in range(6)]
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        result = cache.upsert(decoded(same, *others[:3], same, *others[3:], last), source="s")
+        result = upsert(cache, decoded(same, *others[:3], same, *others[3:], last), source="s")
         assert (result.new, result.updated) == (7, 2)
         assert cache.count() == 7
         assert cache.connection.execute(
@@ -77,14 +79,14 @@ def test_duplicates_across_batches_count_as_updates(
 def test_upsert_reports_what_it_could_not_store(tmp_path: Path) -> None:
     good = event()
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        result = cache.upsert(decoded({"no": "id"}, good, event(event_timestamp="?")), source="s")
+        result = upsert(cache, decoded({"no": "id"}, good, event(event_timestamp="?")), source="s")
     assert (result.new, result.updated) == (1, 0)
     assert [index for index, _ in result.rejected] == [0, 2]
 
 
 def test_cursor_works_from_another_thread_in_utc(tmp_path: Path) -> None:
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        cache.upsert(decoded(event(event_timestamp="2026-11-20T12:00:00+02:00")), source="s")
+        upsert(cache, decoded(event(event_timestamp="2026-11-20T12:00:00+02:00")), source="s")
         seen: list[Any] = []
         cursor = cache.cursor()
         assert cursor.execute("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
@@ -148,7 +150,7 @@ def test_an_older_version_with_migration_steps_is_migrated(
 ) -> None:
     path = tmp_path / "cache.duckdb"
     with Cache.open(path) as cache:
-        cache.upsert(decoded(event(event_id="kept")), source="s")
+        upsert(cache, decoded(event(event_id="kept")), source="s")
     monkeypatch.setattr(cache_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     monkeypatch.setattr(
         cache_module,
@@ -167,7 +169,7 @@ def test_an_older_version_with_migration_steps_is_migrated(
 def test_a_newer_cache_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "cache.duckdb"
     with Cache.open(path) as cache:
-        cache.upsert(decoded(event()), source="s")
+        upsert(cache, decoded(event()), source="s")
         cache.connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match=r"newer audit-explorer \(schema v99") as info:
         Cache.open(path)
@@ -190,7 +192,7 @@ def test_read_only_does_not_create_or_upgrade(tmp_path: Path) -> None:
 def test_read_only_reads(tmp_path: Path) -> None:
     path = tmp_path / "cache.duckdb"
     with Cache.open(path) as cache:
-        cache.upsert(decoded(event()), source="s")
+        upsert(cache, decoded(event()), source="s")
     with Cache.open(path, read_only=True) as cache:
         assert cache.count() == 1
         assert cache.connection.execute("SELECT count(*) FROM payload_gateway_audit").fetchall()
@@ -270,10 +272,10 @@ def test_a_cache_held_by_another_process_gives_one_clear_line(held: tuple[Path, 
 
 def test_a_half_read_result_on_the_connection_does_not_block_writes(tmp_path: Path) -> None:
     with Cache.open(tmp_path / "c.duckdb") as cache:
-        cache.upsert(decoded(event(), event()), source="s")
+        upsert(cache, decoded(event(), event()), source="s")
         pending = cache.connection.execute("SELECT event_id FROM events")
         assert pending.fetchone() is not None
-        assert cache.upsert(decoded(event()), source="s").new == 1
+        assert upsert(cache, decoded(event()), source="s").new == 1
         assert cache.count() == 3
 
 

@@ -10,13 +10,13 @@ import duckdb
 import pytest
 
 from explorer.errors import StoreError
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store import counts, reads
 from explorer.store.cache import Cache
 from explorer.store.connection import first_line
 from explorer.store.results import result_table, stream_rows
-from explorer.store.rows import COLUMN_NAMES, COLUMNS
-from explorer.store.schema import EXPORT_COLUMNS, JSON_COLUMNS
+from explorer.store.schema import COLUMN_NAMES, COLUMNS, EXPORT_COLUMNS, JSON_COLUMNS
 from tests.factories import event
 
 ID = "00000000-0000-4000-8000-000000000001"
@@ -44,7 +44,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cache]:
     stored = event(event_id=ID, correlation_id="rr-1", surplus={"a": 1})
     stored["event_data"]["undeclared"] = True  # drift: decode_fits is filled
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(stored)], source="test")
+        upsert(cache, [decode(stored)], source="test")
         yield cache
 
 

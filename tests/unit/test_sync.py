@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters, Secret
-from explorer.core.sync import SyncProgress, SyncResult, load_watermark, run_sync
 from explorer.demo.server import DemoServer, Faults
-from explorer.store.cache import Cache
+from explorer.ingest.sync import SyncProgress, SyncResult, run_sync
+from explorer.store.cache import Cache, load_watermark
 from tests.factories import event
 from tests.unit.test_demo_server import START, TYPES, make_events
 

@@ -9,8 +9,8 @@ import pytest
 
 from explorer.client.datastorage import Secret
 from explorer.config import Config, SourceConfig
-from explorer.core import sync
 from explorer.errors import ClientError
+from explorer.ingest import sync
 
 
 def client_settings(**options: Any) -> Any:

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from explorer.core.timeline import build_timeline
+from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store.cache import Cache
 from tests.factories import event
@@ -51,7 +52,7 @@ def _events() -> list[dict[str, Any]]:
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("timeline") / "cache.duckdb"
     with Cache.open(path, notify=lambda _: None) as cache:
-        cache.upsert([decode(e) for e in _events()], source="test")
+        upsert(cache, [decode(e) for e in _events()], source="test")
         yield cache.connection
 
 

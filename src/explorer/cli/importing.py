@@ -11,7 +11,8 @@ from explorer.cli import main
 from explorer.cli.options import cache_option, contract_option
 from explorer.cli.render import clean, status_lines
 from explorer.config import cache_path, source_contract
-from explorer.core.importer import ImportResult, import_files
+from explorer.ingest.batch import ImportResult
+from explorer.ingest.importer import import_files
 from explorer.store.cache import Cache
 
 SHOWN_REJECTED = 10

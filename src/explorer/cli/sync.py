@@ -17,8 +17,8 @@ from explorer.client.datastorage import (
     EventFilters,
 )
 from explorer.config import ENV_TOKEN, ENV_URL, cache_path, source_contract
-from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ClientError, ExplorerError
+from explorer.ingest.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.store.cache import Cache
 
 

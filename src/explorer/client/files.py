@@ -10,6 +10,7 @@ Accepted shapes, detected from the first lines:
 Every input record becomes a :class:`Record`: either a parsed JSON value or the reason
 it could not be parsed, with where it came from (``line 12``, ``item 3``), and the keys
 its text writes twice in one object (the parsed value keeps only the last of each).
+:func:`decode_record` decodes one.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from explorer.jsontext import (
     duplicates_by_item,
     may_hold_big_integer,
 )
+from explorer.models.decode import Decoded, decode, describe, malformed
+from explorer.models.registry import Contract
 
 Shape = Literal["ndjson", "array", "page", "export", "event", "empty"]
 
@@ -55,6 +58,23 @@ class Record:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def decode_record(
+    record: Record, text: bytes | None = None, contract: Contract | None = None
+) -> Decoded:
+    """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries.
+
+    ``text``: the JSON text the record was parsed from, when known (see ``decode``;
+    default: the record's own exact text, if any);
+    ``contract``: what to decode against (default: main). The keys the record's text
+    writes twice are ``duplicate_key`` issues."""
+    if record.error is not None:
+        return malformed(record.locator, record.error)
+    if record.line is not None and not isinstance(record.value, dict):
+        return malformed(record.locator, f"expected an event object, got {describe(record.value)}")
+    exact = text if text is not None else record.text
+    return decode(record.value, exact, contract, record.duplicates)
 
 
 class _ParseFailed(Exception):
@@ -112,14 +132,13 @@ class EventReader:
                 stream.close()
 
     def _records(self, stream: IO[bytes]) -> Iterator[Record]:
-        lines = _Lines(stream)
+        lines = NumberedLines(stream)
         first = lines.next_nonblank()
         if first is None:
             self.shape = "empty"
             return
         number, text = first
-        if text.startswith(_BOM):
-            text = text[len(_BOM) :]
+        text = text.removeprefix(_BOM)
         head = text.strip()
         if head[:1] in (b"[", b"{"):
             try:
@@ -133,16 +152,18 @@ class EventReader:
                 return
             self.shape = "ndjson"
             yield Record(f"line {number}", number, value, duplicates=duplicates, text=exact)
-            yield _parse_line(*following)
+            yield parse_line(*following)
         else:
             self._check_looks_like_json(lines, number, head)
             self.shape = "ndjson"
-            yield _parse_line(number, text)
+            yield parse_line(number, text)
         for number, text in lines:
             if text.strip():
-                yield _parse_line(number, text)
+                yield parse_line(number, text)
 
-    def _document_or_lines(self, lines: _Lines, number: int, text: bytes) -> Iterator[Record]:
+    def _document_or_lines(
+        self, lines: NumberedLines, number: int, text: bytes
+    ) -> Iterator[Record]:
         """The first line is not JSON by itself: a multi-line document, or broken NDJSON."""
         following = lines.next_nonblank()
         if following is not None and following[1].strip()[:1] == b"{":
@@ -152,13 +173,13 @@ class EventReader:
                 second = None
             if isinstance(second, dict):
                 self.shape = "ndjson"
-                yield _parse_line(number, text)
+                yield parse_line(number, text)
                 yield Record(
                     f"line {following[0]}", following[0], second, duplicates=repeated, text=exact
                 )
                 for n, t in lines:
                     if t.strip():
-                        yield _parse_line(n, t)
+                        yield parse_line(n, t)
                 return
         rest = lines.read_rest()
         document = text + (following[1] if following else b"") + rest
@@ -186,7 +207,7 @@ class EventReader:
         for index, item in enumerate(items):
             yield Record(f"item {index}", None, item, duplicates=by_item.get(index, ()))
 
-    def _check_looks_like_json(self, lines: _Lines, number: int, head: bytes) -> None:
+    def _check_looks_like_json(self, lines: NumberedLines, number: int, head: bytes) -> None:
         """Refuse at once an input none of whose first lines is JSON (a binary file, HTML)."""
         candidates = [head] + [t.strip() for _, t in lines.peek(_SAMPLE_LINES - 1)]
         for candidate in candidates:
@@ -198,9 +219,28 @@ class EventReader:
         raise InputError(f"{self.name}: not JSON (the first lines are neither JSON nor NDJSON)")
 
 
-def _parse_line(number: int, text: bytes) -> Record:
+def is_ndjson(stream: IO[bytes]) -> bool:
+    """Whether :class:`EventReader` reads this input as NDJSON from its first lines alone:
+    the first non-blank line is a JSON object or array by itself, and another non-blank
+    line follows. (Other inputs it may still read as NDJSON, after a closer look.)"""
+    lines = NumberedLines(stream)
+    first = lines.next_nonblank()
+    if first is None:
+        return False
+    head = first[1].removeprefix(_BOM).strip()
+    if head[:1] not in (b"[", b"{"):
+        return False
+    try:
+        parse_json(head)
+    except _ParseFailed:
+        return False
+    return lines.next_nonblank() is not None
+
+
+def parse_line(number: int, text: bytes) -> Record:
+    """The record of NDJSON line ``number`` (:data:`TOO_LONG` for a line never read)."""
     locator = f"line {number}"
-    if text is _TOO_LONG:
+    if text is TOO_LONG:
         return Record(locator, number, error=f"line is longer than {MAX_LINE // 2**20} MiB")
     try:
         # A BOM can open any line of files concatenated from several exports.
@@ -210,11 +250,12 @@ def _parse_line(number: int, text: bytes) -> Record:
         return Record(locator, number, error=f"not valid JSON: {exc}")
 
 
-_TOO_LONG = b"\x00<too long>"
+TOO_LONG = b"\x00<too long>"  # stands for a line longer than MAX_LINE (compared by identity)
 
 
-class _Lines:
-    """Numbered lines of a byte stream with bounded length, one-line lookahead."""
+class NumberedLines:
+    """Numbered lines of a byte stream with bounded length, one-line lookahead; a line
+    longer than ``MAX_LINE`` is :data:`TOO_LONG`, never kept."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
@@ -240,7 +281,7 @@ class _Lines:
                 chunk = self._stream.readline(1024 * 1024)
                 if not chunk or chunk.endswith(b"\n"):
                     break
-            return self._number, _TOO_LONG
+            return self._number, TOO_LONG
         return self._number, line
 
     def next_nonblank(self) -> tuple[int, bytes] | None:

@@ -126,7 +126,7 @@ def as_received(row: dict[str, Any]) -> dict[str, Any]:
     extra = row.get("extra")
     if isinstance(extra, dict):
         for name, older in ENVELOPE_RENAMES.items():
-            # The column was filled from the older name (see store.rows): sent once.
+            # The column was filled from the older name (see ingest.rows): sent once.
             if older in extra and name in raw and raw[name] == extra[older]:
                 del raw[name]
         raw.update(extra)

@@ -22,7 +22,7 @@ from explorer.core.browse import as_received
 from explorer.models.decode import decode
 from explorer.models.registry import load_contract
 from explorer.store.cache import Cache
-from explorer.store.rows import dumps, fits_json
+from explorer.store.encode import dumps, fits_json
 
 Progress = Callable[[int], None]
 

@@ -8,27 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from explorer.client.files import Record
+from explorer.client.files import Record, decode_record
 from explorer.jsontext import DuplicateKey
-from explorer.models.decode import CLOSED, Decoded, Issue, Status, _describe, decode, malformed
+from explorer.models.decode import CLOSED, Decoded, Issue, Status, decode
 from explorer.models.registry import DEFAULT_CONTRACT, Contract, default_contract
-
-
-def decode_record(
-    record: Record, text: bytes | None = None, contract: Contract | None = None
-) -> Decoded:
-    """Decode one input record; unparseable NDJSON lines become ``malformed_json`` entries.
-
-    ``text``: the JSON text the record was parsed from, when known (see ``decode``;
-    default: the record's own exact text, if any);
-    ``contract``: what to decode against (default: main). The keys the record's text
-    writes twice are ``duplicate_key`` issues."""
-    if record.error is not None:
-        return malformed(record.locator, record.error)
-    if record.line is not None and not isinstance(record.value, dict):
-        return malformed(record.locator, f"expected an event object, got {_describe(record.value)}")
-    exact = text if text is not None else record.text
-    return decode(record.value, exact, contract, record.duplicates)
 
 
 def go_rejects(

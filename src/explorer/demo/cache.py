@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from explorer.client.files import Record
-from explorer.core.importer import ImportResult, Progress, import_records
 from explorer.demo.generator import generate
+from explorer.ingest.batch import ImportResult
+from explorer.ingest.importer import Progress, import_records
 from explorer.store.cache import Cache
 
 

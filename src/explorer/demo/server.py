@@ -107,16 +107,16 @@ class DemoServer:
         self._rng = random.Random(self.faults.seed)
         self._thread: threading.Thread | None = None
         self.add_events(events)
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.demo = self
+        self.httpd = _HTTPServer((host, port), Handler)  # tests swap its handler class
+        self.httpd.demo = self
         self.scheme = "http"
         if tls is not None:
-            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
             self.scheme = "https"
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = self.httpd.server_address[:2]
         return f"{self.scheme}://{host!s}:{port}"
 
     def set_faults(self, faults: Faults) -> None:
@@ -134,10 +134,15 @@ class DemoServer:
     def __len__(self) -> int:
         return len(self._events)
 
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event served, newest first."""
+        return [e for _, e in self._events]
+
     def start(self) -> DemoServer:
         # a short poll interval makes stop() quick (it waits for the serving loop to notice)
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="demo-server", daemon=True
+            target=self.httpd.serve_forever, args=(0.05,), name="demo-server", daemon=True
         )
         self._thread.start()
         return self
@@ -145,17 +150,17 @@ class DemoServer:
     def serve_forever(self) -> None:
         """Serve in the calling thread until KeyboardInterrupt (for the CLI)."""
         try:
-            self._httpd.serve_forever()
+            self.httpd.serve_forever()
         finally:
             self._closing.set()
-            self._httpd.server_close()
+            self.httpd.server_close()
 
     def stop(self) -> None:
         self._closing.set()
         if self._thread is not None:
-            self._httpd.shutdown()
+            self.httpd.shutdown()
             self._thread.join(timeout=5)
-        self._httpd.server_close()
+        self.httpd.server_close()
 
     def __enter__(self) -> DemoServer:
         return self.start()
@@ -184,7 +189,7 @@ class DemoServer:
         self._events.sort(key=lambda item: item[0], reverse=True)
         self._stamps = [key[0] for key, _ in self._events]
 
-    def _matching(self, query: _Query) -> list[dict[str, Any]]:
+    def matching(self, query: Query) -> list[dict[str, Any]]:
         """Events the query selects, newest first. A bare time window is two binary
         searches over the sorted events, so a million-event stand-in pages quickly."""
         if query.only_window():
@@ -207,8 +212,8 @@ class DemoServer:
                 offset = 0
             elif mode == "ignore_window":
                 params = {k: v for k, v in params.items() if k not in ("since", "until")}
-            query = _Query(params)
-            matched = self._matching(query)
+            query = Query(params)
+            matched = self.matching(query)
             data = matched[offset : offset + limit]
             total = len(matched)
             self.pages_served += 1
@@ -236,7 +241,7 @@ class _HTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stalls
     server_version = "demo-data-storage/1"
@@ -404,7 +409,7 @@ def _int_param(params: dict[str, str], name: str, default: int, low: int, high: 
     return value
 
 
-class _Query:
+class Query:
     """The filters of one request, checked once: ``since`` and ``until`` are inclusive."""
 
     def __init__(self, params: dict[str, str]) -> None:

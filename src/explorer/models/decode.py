@@ -169,7 +169,7 @@ def fitting_contracts(
 
 def duplicate_issue(duplicate: DuplicateKey) -> Issue:
     """The ``duplicate_key`` issue: which value each consumer reads."""
-    first, last = _describe(duplicate.first), _describe(duplicate.last)
+    first, last = describe(duplicate.first), describe(duplicate.last)
     same = duplicate.count == 2 and _dumps(duplicate.first) == _dumps(duplicate.last)
     values = f"both {last}" if same else f"first {first}, last {last}"
     head = f"{_short(duplicate.key)} appears {duplicate.count} times ({values}): "
@@ -197,7 +197,7 @@ def malformed(locator: str, message: str) -> Decoded:
 
 def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
     if not isinstance(raw, dict):
-        issue = Issue("not_object", "", f"expected an event object, got {_describe(raw)}")
+        issue = Issue("not_object", "", f"expected an event object, got {describe(raw)}")
         return Decoded(Status.INVALID, (issue,), None, None, None, raw=raw)
 
     issues: list[Issue] = []
@@ -225,7 +225,7 @@ def _decode(raw: Any, text: bytes | None, contract: Contract) -> Decoded:
     if data is _MISSING:
         issues.append(Issue("missing", "event_data", "required field is missing"))
     elif not isinstance(data, dict):
-        issues.append(Issue("not_object", "event_data", f"expected object, got {_describe(data)}"))
+        issues.append(Issue("not_object", "event_data", f"expected object, got {describe(data)}"))
     else:
         mismatch = _check_discriminator(data, event_type, issues)
 
@@ -278,7 +278,7 @@ def _check_discriminator(data: dict[str, Any], event_type: str | None, issues: l
         message = f"discriminator is missing; the envelope says {_short(event_type)}"
     elif inner != event_type:
         message = (
-            f"expected {_short(event_type)} (the envelope's event_type), got {_describe(inner)}"
+            f"expected {_short(event_type)} (the envelope's event_type), got {describe(inner)}"
         )
     else:
         return False
@@ -385,17 +385,17 @@ def _issue(err: Any, raw: Any, prefix: str, model_names: frozenset[str]) -> Issu
         expected = ctx.get("expected", "one of the declared values")
         if value is None:  # a nullable enum accepts null: this one is not nullable
             return Issue("null", path, f"null is not allowed; expected {expected}")
-        return Issue("enum", path, f"expected {expected}, got {_describe(value)}")
+        return Issue("enum", path, f"expected {expected}, got {describe(value)}")
     if kind_of_error in _CONSTRAINTS:
         try:
             expected = _CONSTRAINTS[kind_of_error].format(**ctx)
         except (KeyError, IndexError):
             expected = str(err.get("msg", "a valid value"))
-        return Issue("constraint", path, f"expected {expected}, got {_describe(value)}")
+        return Issue("constraint", path, f"expected {expected}, got {describe(value)}")
     expected = _expected_type(kind_of_error)
     if value is None:
         return Issue("null", path, f"null is not allowed; expected {expected}")
-    return Issue("type", path, f"expected {expected}, got {_describe(value)}")
+    return Issue("type", path, f"expected {expected}, got {describe(value)}")
 
 
 def _expected_type(error_type: str) -> str:
@@ -522,7 +522,7 @@ def _short(value: str | None, limit: int = 60) -> str:
     return repr(text)
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     """'string '12345'', 'integer 7', 'null', 'array of 3 items'."""
     if value is None:
         return "null"

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol
@@ -27,11 +26,9 @@ import duckdb
 import pyarrow as pa
 
 from explorer.errors import CacheLockedError, StoreError
-from explorer.models.decode import Decoded
 from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, contract_info
-from explorer.store.bulk import SpooledBatch
-from explorer.store.rows import BATCH_SIZE as BATCH_SIZE  # re-exported
-from explorer.store.rows import COLUMN_NAMES, COLUMNS, RowBatch, build_rows
+from explorer.store.batches import Batch, RowBatch, SpooledBatch
+from explorer.store.schema import BATCH_SIZE, COLUMN_NAMES, COLUMNS, SYNC_STATE_SQL
 from explorer.store.views import payload_views, views_digest
 
 SCHEMA_VERSION = 2
@@ -39,7 +36,6 @@ WRITE_MEMORY = 128 * 2**20  # DuckDB's working memory while importing (see limit
 INDEX_BYTES = 128  # memory per stored event_id: the primary key's index of 1M UUIDs is ~80 MB
 
 Notify = Callable[[str], None]
-Batch = RowBatch | SpooledBatch
 
 # Steps from schema version N to N + 1. A cache older than the oldest step is rebuilt.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -61,8 +57,7 @@ def _create_sql() -> tuple[str, ...]:
     return (
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         f"CREATE TABLE events (\n  {columns}\n)",
-        "CREATE TABLE sync_state (source VARCHAR, filter_key VARCHAR, watermark TIMESTAMPTZ,"
-        " completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))",
+        SYNC_STATE_SQL,
     )
 
 
@@ -210,26 +205,6 @@ class Cache:
     def count(self) -> int:
         return int(_scalar(self.connection, "SELECT count(*) FROM events") or 0)
 
-    def upsert(
-        self,
-        decoded: Iterable[Decoded],
-        *,
-        source: str,
-        fetched_at: datetime | None = None,
-    ) -> UpsertResult:
-        """Store decoded events (the last one per event_id wins), in batches."""
-        fetched_at = fetched_at or datetime.now(UTC)
-        new = updated = offset = 0
-        rejected: list[tuple[int, str]] = []
-        for chunk in _chunks(decoded, BATCH_SIZE):
-            batch = build_rows(chunk, source=source, fetched_at=fetched_at)
-            result = self.write_rows(batch)
-            new += result.new
-            updated += result.updated
-            rejected += [(offset + index, reason) for index, reason in batch.rejected]
-            offset += len(chunk)
-        return UpsertResult(new, updated, tuple(rejected))
-
     def write_rows(self, batch: RowBatch) -> UpsertResult:
         """Write one prepared batch in one transaction."""
         return self.write_many([batch])[0]
@@ -283,6 +258,10 @@ class Cache:
             with contextlib.suppress(duckdb.Error):
                 _unlimit_memory(self.connection)
 
+    def rollback(self) -> None:
+        """Drop a half-done write (after Ctrl-C mid-write); nothing if none is open."""
+        _rollback(self.connection)
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
@@ -299,6 +278,40 @@ class Cache:
     ) -> None:
         self.close()
 
+
+# --- sync state: the watermark of each complete sync ------------------------------------
+
+
+def load_watermark(cache: Cache, source: str, key: str) -> datetime | None:
+    """The newest event of the last complete sync of ``source`` with filter key ``key``."""
+    sql = "SELECT watermark FROM sync_state WHERE source = ? AND filter_key = ?"
+    rows = _state(cache, "read", sql, [source, key])
+    if not rows or rows[0][0] is None:
+        return None
+    value: datetime = rows[0][0]
+    return value.astimezone(UTC)
+
+
+def save_watermark(cache: Cache, source: str, key: str, mark: datetime | None) -> None:
+    sql = "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)"
+    _state(cache, "write", sql, [source, key, mark, datetime.now(UTC)])
+
+
+def _state(cache: Cache, verb: str, sql: str, values: list[Any]) -> list[Any]:
+    cursor = cache.cursor()
+    try:
+        cursor.execute(SYNC_STATE_SQL)
+        return cursor.execute(sql, values).fetchall()
+    except duckdb.Error as exc:
+        where = "from" if verb == "read" else "to"
+        raise StoreError(
+            f"cannot {verb} sync state {where} {cache.path}: {_first_line(exc)}"
+        ) from None
+    finally:
+        cursor.close()
+
+
+# --- writing ----------------------------------------------------------------------------
 
 _EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id FROM events)"
 
@@ -361,7 +374,7 @@ def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"]) -> None:
     """Insert the registered batch (a plain INSERT is much faster than an upsert)."""
-    columns = _INSERT_COLUMNS  # constants from rows.COLUMNS, never data
+    columns = _INSERT_COLUMNS  # constants from schema.COLUMNS, never data
     sql = f"INSERT {mode} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
     con.execute(sql).fetchall()
 
@@ -376,12 +389,6 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     with contextlib.suppress(duckdb.Error):  # no transaction was open
         con.execute("ROLLBACK")
-
-
-def _chunks(items: Iterable[Decoded], size: int) -> Iterator[list[Decoded]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 # --- opening, schema versions -------------------------------------------------------

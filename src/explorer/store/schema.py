@@ -1,12 +1,75 @@
-"""The ``events`` table as the reads see it: column lists and fixed SQL derived from it.
+"""The ``events`` table, defined once: its columns (the DDL, the Arrow schema of writes)
+and the column lists and fixed SQL the reads derive from them.
 
-The table is defined once, by ``COLUMNS`` in :mod:`explorer.store.rows` (the DDL in
-:mod:`explorer.store.cache` is built from it); what is here follows it.
+The DDL in :mod:`explorer.store.cache` is built from ``COLUMNS``, and so is everything here.
 """
 
 from __future__ import annotations
 
-from explorer.store.rows import COLUMN_NAMES, COLUMNS
+import pyarrow as pa
+
+# The ``events`` table, in column order: the public contract of docs/ARCHITECTURE.md.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("event_id", "VARCHAR PRIMARY KEY"),
+    ("event_timestamp", "TIMESTAMPTZ NOT NULL"),
+    ("event_date", "DATE"),
+    ("event_type", "VARCHAR"),
+    ("service", "VARCHAR"),
+    ("event_category", "VARCHAR"),
+    ("event_action", "VARCHAR"),
+    ("event_outcome", "VARCHAR"),
+    ("version", "VARCHAR"),
+    ("actor_type", "VARCHAR"),
+    ("actor_id", "VARCHAR"),
+    ("actor_ip", "VARCHAR"),
+    ("resource_type", "VARCHAR"),
+    ("resource_id", "VARCHAR"),
+    ("correlation_id", "VARCHAR"),
+    ("parent_event_id", "VARCHAR"),
+    ("parent_event_date", "TIMESTAMPTZ"),
+    ("namespace", "VARCHAR"),
+    ("cluster_id", "VARCHAR"),
+    ("severity", "VARCHAR"),
+    ("duration_ms", "INTEGER"),
+    ("error_code", "VARCHAR"),
+    ("error_message", "VARCHAR"),
+    ("retention_days", "INTEGER"),
+    ("is_sensitive", "BOOLEAN"),
+    ("event_hash", "VARCHAR"),
+    ("previous_event_hash", "VARCHAR"),
+    ("hash_algorithm", "VARCHAR"),
+    ("legal_hold", "BOOLEAN"),
+    ("legal_hold_reason", "VARCHAR"),
+    ("legal_hold_placed_by", "VARCHAR"),
+    ("legal_hold_placed_at", "TIMESTAMPTZ"),
+    ("extra", "JSON"),
+    ("event_data", "JSON"),
+    ("decode_status", "VARCHAR"),
+    ("decode_issues", "JSON"),
+    ("source", "VARCHAR"),
+    ("fetched_at", "TIMESTAMPTZ"),
+    ("decode_fits", "JSON"),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+BATCH_SIZE = 10_000  # rows per transaction: larger batches buy little and cost memory
+
+INT32 = (-(2**31), 2**31 - 1)  # what an INTEGER column holds
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+    "JSON": pa.string(),
+}
+ARROW_SCHEMA = pa.schema([(name, _ARROW_TYPES[sql.split()[0]]) for name, sql in COLUMNS])
+
+# Complete syncs: the newest event per source and filter key (see explorer.ingest.sync).
+SYNC_STATE_SQL = (
+    "CREATE TABLE IF NOT EXISTS sync_state (source VARCHAR, filter_key VARCHAR,"
+    " watermark TIMESTAMPTZ, completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))"
+)
 
 # The columns DuckDB returns as JSON text; reads hand them out parsed.
 JSON_COLUMNS = frozenset(name for name, sql in COLUMNS if sql.split()[0] == "JSON")

@@ -1,7 +1,7 @@
 """Sync from DataStorage inside the app: the settings, and the worker's body.
 
 The URL, token and TLS settings come from the same place as ``audit-explorer sync``
-(``explorer.core.sync.client_settings``: environment, then the config file's source).
+(``explorer.ingest.sync.client_settings``: environment, then the config file's source).
 The app opens the cache for writing on its own thread before the worker starts; the
 worker only fetches into it and reports with messages.
 """
@@ -16,8 +16,8 @@ from textual.worker import get_current_worker
 
 from explorer.client.datastorage import ClientSettings, DataStorageClient, EventFilters
 from explorer.config import ENV_URL, config_path, load_config
-from explorer.core.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.errors import ExplorerError
+from explorer.ingest.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.store.cache import Cache
 from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
 

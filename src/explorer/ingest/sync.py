@@ -20,7 +20,6 @@ it finished (each upsert commits), and the next sync simply fetches again from t
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import threading
@@ -32,8 +31,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import duckdb
 
 from explorer.client.datastorage import (
     ClientSettings,
@@ -47,10 +44,11 @@ from explorer.client.datastorage import (
     resolve_token,
 )
 from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
-from explorer.core.importer import Prepared
-from explorer.core.parallel import make_pool, pack, prepare_events, worker_deaths, workers
-from explorer.errors import ClientError, StoreError
-from explorer.store.cache import BATCH_SIZE, Cache
+from explorer.errors import ClientError
+from explorer.ingest.batch import Prepared, Tally, pack, prepare_events
+from explorer.ingest.workers import make_pool, worker_deaths, workers
+from explorer.store.cache import Cache, load_watermark, save_watermark
+from explorer.store.schema import BATCH_SIZE
 
 OVERLAP = timedelta(minutes=10)
 _TICK = timedelta(microseconds=1)
@@ -69,11 +67,7 @@ class SyncProgress:
 class SyncResult:
     """What a sync did; ``stopped`` says why it is not ``complete`` (one line)."""
 
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    rejected: int = 0
-    by_status: Counter[str] = field(default_factory=Counter)
+    tally: Tally = field(default_factory=Tally)  # what the pages held, and storing them did
     pages: int = 0
     retries: int = 0
     elapsed: float = 0.0
@@ -81,6 +75,26 @@ class SyncResult:
     stopped: str | None = None
     since: str | None = None  # the since actually asked for (after the watermark)
     watermark: datetime | None = None
+
+    @property
+    def fetched(self) -> int:
+        return self.tally.read
+
+    @property
+    def new(self) -> int:
+        return self.tally.new
+
+    @property
+    def updated(self) -> int:
+        return self.tally.updated
+
+    @property
+    def rejected(self) -> int:
+        return self.tally.rejected_count
+
+    @property
+    def by_status(self) -> Counter[str]:
+        return self.tally.by_status
 
     @property
     def events_per_s(self) -> float:
@@ -140,7 +154,7 @@ def run_sync(
     except ClientError as exc:
         result.stopped = str(exc)
     except KeyboardInterrupt:
-        _rollback(cache)
+        cache.rollback()  # the half-written page; earlier pages are committed
         result.stopped = "interrupted"
     result.retries = client.retries - retries
     result.elapsed = time.monotonic() - started
@@ -214,7 +228,7 @@ def _loop(
 
 class _Store:
     """Decodes and writes pages in order. A big sync decodes in worker processes (see
-    :mod:`explorer.core.parallel`) ahead of the writes, and commits every ~10 pages (a
+    :mod:`explorer.ingest.workers`) ahead of the writes, and commits every ~10 pages (a
     commit costs ~10 ms); a small one decodes here and commits each page."""
 
     def __init__(self, cache: Cache, result: SyncResult, opt: _Options) -> None:
@@ -273,11 +287,7 @@ class _Store:
         written = self.cache.write_many([prepared.rows for prepared, _, _ in self._ready])
         result = self.result
         for (prepared, page, newest), stored in zip(self._ready, written, strict=True):
-            result.fetched += len(page.events)
-            result.new += stored.new
-            result.updated += stored.updated
-            result.rejected += len(stored.rejected)
-            result.by_status.update(prepared.by_status)
+            result.tally.add([prepared], [stored])
             result.watermark = newest
             _report(self.opt.progress, page, result)
         self._ready.clear()
@@ -454,49 +464,3 @@ def _with_since(params: EventFilters, mark: datetime | None, overlap: timedelta)
 def _resolve_since(value: str) -> datetime | None:
     duration = parse_relative(value)
     return datetime.now(UTC) - duration if duration is not None else parse_timestamp(value)
-
-
-_STATE_SQL = (
-    "CREATE TABLE IF NOT EXISTS sync_state (source VARCHAR, filter_key VARCHAR,"
-    " watermark TIMESTAMPTZ, completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))"
-)
-
-
-def load_watermark(cache: Cache, source: str, key: str) -> datetime | None:
-    """The newest event of the last complete sync of ``source`` with these filters."""
-    sql = "SELECT watermark FROM sync_state WHERE source = ? AND filter_key = ?"
-    rows = _state(cache, "read", sql, [source, key])
-    if not rows or rows[0][0] is None:
-        return None
-    value: datetime = rows[0][0]
-    return value.astimezone(UTC)
-
-
-def save_watermark(cache: Cache, source: str, key: str, mark: datetime | None) -> None:
-    sql = "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?)"
-    _state(cache, "write", sql, [source, key, mark, datetime.now(UTC)])
-
-
-def _state(cache: Cache, verb: str, sql: str, values: list[Any]) -> list[Any]:
-    cursor = cache.cursor()
-    try:
-        cursor.execute(_STATE_SQL)
-        return cursor.execute(sql, values).fetchall()
-    except duckdb.Error as exc:
-        where = "from" if verb == "read" else "to"
-        raise StoreError(
-            f"cannot {verb} sync state {where} {cache.path}: {_first_line(exc)}"
-        ) from None
-    finally:
-        cursor.close()
-
-
-def _rollback(cache: Cache) -> None:
-    """After Ctrl-C mid-write, drop the half-written page (earlier pages are committed)."""
-    with contextlib.suppress(duckdb.Error):  # no transaction was open
-        cache.connection.execute("ROLLBACK")
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

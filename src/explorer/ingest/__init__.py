@@ -1,0 +1,2 @@
+"""Getting events in: batches and their one tally, rows, the two lanes, worker processes,
+NDJSON spans, import from files and sync from DataStorage."""
