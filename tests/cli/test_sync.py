@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +99,21 @@ def test_filters_reach_the_server(server: DemoServer, env: Any) -> None:
     args += ["--category", "gateway", "--outcome", "success", "--severity", "critical"]
     args += ["--correlation-id", "rr-0", "--since", "7d", "--until", "2026-11-21T00:00:00Z"]
     args += ["--detail", "task_id", "task-0"]
+    before = datetime.now(UTC)
     result = run(args, env)
+    after = datetime.now(UTC)
     assert result.exit_code == 0, result.stderr
-    assert server.requests[-1].params == {
+    params = dict(server.requests[-1].params)
+    # relative times reach the server resolved, as RFC 3339 UTC (never "168h")
+    since = params.pop("since")
+    assert since.endswith("Z")
+    assert before - timedelta(days=7) <= datetime.fromisoformat(since) <= after - timedelta(days=7)
+    assert params == {
         "event_type": "gateway.signal.received",
         "event_category": "gateway",
         "event_outcome": "success",
         "severity": "critical",
         "correlation_id": "rr-0",
-        "since": "168h",
         "until": "2026-11-21T00:00:00Z",
         "detail_key": "task_id",
         "detail_value": "task-0",

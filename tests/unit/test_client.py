@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -346,14 +347,18 @@ def test_filters_are_checked() -> None:
     with pytest.raises(ClientError, match="since"):
         EventFilters(since="last tuesday")
     with pytest.raises(ClientError, match="until"):
-        EventFilters(until="24h")
+        EventFilters(until="tomorrow")
     with pytest.raises(ClientError, match="together"):
         EventFilters(detail_key="task_id")
     with pytest.raises(ClientError, match="letters"):
         EventFilters(detail_key="a.b", detail_value="x")
-    assert EventFilters(since="7d").params() == {"since": "168h"}  # Go durations have no days
-    assert EventFilters(since="1d2h30m").params() == {"since": "26h30m"}
-    assert EventFilters(since="90m").params() == {"since": "90m"}
+    # the server gets absolute RFC 3339 UTC times, resolved client side (never "168h")
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    assert EventFilters(since="7d").resolved(now).since == "2026-11-13T10:00:00Z"
+    assert EventFilters(since="1d2h30m").resolved(now).since == "2026-11-19T07:30:00Z"
+    assert EventFilters(until="90m").resolved(now).until == "2026-11-20T08:30:00Z"
+    assert EventFilters(since="7d").params()["since"].endswith("Z")
+    assert EventFilters(since="7d").key() == EventFilters(since="7d").key()  # not clock-bound
     assert FILTERS.key() == EventFilters(**{**FILTERS.params(), "until": None}).key()
     assert FILTERS.key() != EventFilters(**{**FILTERS.params(), "since": "1h"}).key()
     assert json.loads(FILTERS.key())["event_type"] == "gateway.signal.received"

@@ -34,6 +34,7 @@ from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.errors import ExplorerError, ExportError
 from explorer.models.decode import Status
 from explorer.store.cache import Cache
+from explorer.times import format_duration
 
 OUTPUT_FORMATS = ("table", *FORMATS)
 TABLE_LIMIT = 100
@@ -317,22 +318,3 @@ def _marks(step: Step) -> str:
     if step.chain_ok is False:
         marks.append("CHAIN BREAK")
     return ", ".join(marks)
-
-
-def format_duration(delta: timedelta) -> str:
-    """``450ms``, ``12.3s``, ``4m05s``, ``2h03m``, ``3d04h``."""
-    seconds = delta.total_seconds()
-    if seconds == 0:
-        return "0s"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"

@@ -8,17 +8,13 @@ import re
 from collections.abc import Mapping
 from typing import IO, Any
 
+from explorer import text as _text
 from explorer.models.decode import Status
-
-# C0/C1 controls (ESC starts ANSI/OSC sequences), DEL, and bidi overrides.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:
-    """Make untrusted text safe for a terminal: controls become visible escapes."""
-    return (
-        _CONTROL.sub(lambda m: repr(m.group())[1:-1], text).replace("\n", "\\n").replace("\t", " ")
-    )
+    """Make untrusted text safe for a terminal: ``explorer.text.clean``, a tab as a space."""
+    return _text.clean(text.replace("\t", " "))
 
 
 def status_lines(by_status: Mapping[str, int], heading: str = "Stored by status:") -> list[str]:
@@ -28,9 +24,11 @@ def status_lines(by_status: Mapping[str, int], heading: str = "Stored by status:
     return ["", heading, *rows] if rows else []
 
 
-# What orjson leaves raw that a terminal may act on, as UTF-8: DEL, C1 controls (0x9b is
-# CSI) and bidi overrides. Lead bytes 0xc2/0xe2 never occur inside another character.
-_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# explorer.text.CONTROL but C0 (which orjson escapes itself), as UTF-8 bytes: DEL, C1
+# controls (0x9b is CSI) as 0xc2 0x80-0x9f, U+2028-U+202E as 0xe2 0x80 0xa8-0xae and
+# U+2066-U+2069 as 0xe2 0x81 0xa6-0xa9. Lead bytes 0xc2/0xe2 never occur inside another
+# character. tests/unit/test_text.py checks it matches exactly that set.
+_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 def json_safe(data: bytes) -> bytes:
@@ -73,5 +71,5 @@ class TerminalStream(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         text = self._decoder.decode(bytes(data))
-        self._out.write(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text).encode("utf-8"))
+        self._out.write(_text.clean_lines(text).encode("utf-8"))
         return len(data)

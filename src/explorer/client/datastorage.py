@@ -16,7 +16,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -26,20 +26,20 @@ import httpx
 from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN
 from explorer.errors import ClientError
 from explorer.jsontext import DuplicateKey, duplicate_keys, duplicates_by_item
+from explorer.text import clean
+from explorer.times import format_timestamp as format_timestamp
+from explorer.times import parse_relative as parse_relative
+from explorer.times import parse_time, server_time
+from explorer.times import parse_timestamp as parse_timestamp
 
 EVENTS_PATH = "/api/v1/audit/events"
 MAX_LIMIT = 1000
 OUTCOMES = ("success", "failure", "pending")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-RELATIVE = re.compile(r"^(\d+[smhd])+$")
-_RELATIVE_PART = re.compile(r"(\d+)([smhd])")
 _DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MESSAGE_MAX = 200
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-# what a terminal would act on (ESC starts ANSI/OSC sequences), as explorer.cli.render.clean
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # httpx logs each answer's status line and httpcore its headers: a server may echo the token
@@ -124,41 +124,8 @@ def _read_token(path: Path) -> Secret:
 # -- time values -------------------------------------------------------------------------
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """An RFC 3339 string as an aware UTC datetime, or None (never raises)."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def format_timestamp(value: datetime) -> str:
-    """RFC 3339 in UTC with microseconds and ``Z`` (no ``+`` to escape in a URL)."""
-    value = value.astimezone(UTC)
-    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S.%fZ")  # %Y is "1" in year 1
-
-
-def parse_relative(value: str) -> timedelta | None:
-    """``24h``, ``7d``, ``1h30m`` as a duration; None for anything else."""
-    if not RELATIVE.match(value):
-        return None
-    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _RELATIVE_PART.findall(value)))
-
-
-def go_duration(value: str) -> str:
-    """``7d`` as ``168h``: the server reads relative times as Go durations, which lack days."""
-    duration = parse_relative(value)
-    if duration is None or "d" not in value:
-        return value
-    minutes, seconds = divmod(int(duration.total_seconds()), 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [(hours, "h"), (minutes, "m"), (seconds, "s")]
-    return "".join(f"{n}{unit}" for n, unit in parts if n) or "0s"
+# parse_timestamp, format_timestamp and parse_relative live in explorer.times (one grammar
+# for flags, filters and the server); re-exported here for the demo server and sync.
 
 
 # -- requests and pages ------------------------------------------------------------------
@@ -181,26 +148,40 @@ class EventFilters:
     def __post_init__(self) -> None:
         if self.event_outcome is not None and self.event_outcome not in OUTCOMES:
             raise ClientError(f"outcome must be one of {', '.join(OUTCOMES)}")
-        if self.since is not None and not (
-            parse_relative(self.since) or parse_timestamp(self.since)
-        ):
-            raise ClientError(f"since must be relative (24h, 7d) or RFC 3339, not {self.since!r}")
-        if self.until is not None and parse_timestamp(self.until) is None:
-            raise ClientError(f"until must be an RFC 3339 time, not {self.until!r}")
+        for name in ("since", "until"):
+            if (value := getattr(self, name)) is not None:
+                try:
+                    parse_time(value)
+                except ValueError as exc:
+                    raise ClientError(f"{name} must be a time: {exc}") from None
         if (self.detail_key is None) != (self.detail_value is None):
             raise ClientError("detail_key and detail_value go together")
         if self.detail_key is not None and not _DETAIL_KEY.match(self.detail_key):
             raise ClientError("detail_key may hold only letters, digits and underscores")
 
+    def resolved(self, now: datetime | None = None) -> EventFilters:
+        """These filters with ``since``/``until`` as absolute RFC 3339 UTC times (as of ``now``).
+
+        What the server gets: never a relative time, which it would read as a Go duration
+        (no days) and re-resolve on every page.
+        """
+        return replace(
+            self,
+            since=None if self.since is None else server_time(self.since, now),
+            until=None if self.until is None else server_time(self.until, now),
+        )
+
     def params(self) -> dict[str, str]:
-        params = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
-        if "since" in params:
-            params["since"] = go_duration(params["since"])
-        return params
+        """The query parameters, times resolved now (call ``resolved`` once to pin them)."""
+        resolved = self.resolved()
+        return {f.name: v for f in fields(self) if (v := getattr(resolved, f.name)) is not None}
 
     def key(self) -> str:
-        """What identifies "the same sync" for its watermark: every filter but ``until``."""
-        params = self.params()
+        """What identifies "the same sync" for its watermark: every filter but ``until``.
+
+        Times as given (``24h`` stays ``24h``), so the key does not move with the clock.
+        """
+        params = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
         params.pop("until", None)
         return json.dumps(params, sort_keys=True, separators=(",", ":"))
 
@@ -392,7 +373,7 @@ class DataStorageClient:
     def _scrub(self, text: str) -> str:
         """Server or library text as one safe line: no token, no controls, not too long."""
         text = self._hide(text)
-        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
+        text = clean(" ".join(text.split()))
         return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 3] + "..."
 
 

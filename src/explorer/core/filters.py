@@ -22,7 +22,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from explorer.errors import FilterError
@@ -31,6 +31,8 @@ from explorer.models.registry import CONTRACT_NAMES
 from explorer.store import reads
 from explorer.store.connection import Cursor
 from explorer.store.schema import EXPORT_COLUMNS, FITS_SQL
+from explorer.times import aware as _aware
+from explorer.times import parse_time as parse_time  # re-exported: the one time grammar
 
 FILTER_KEYS: dict[str, str] = {
     "service": "producing service (first segment of the event type)",
@@ -74,11 +76,8 @@ _COLUMNS: dict[str, str] = {
 _BARE_COLUMNS = ("event_type", "correlation_id", "CAST(event_data AS VARCHAR)")
 
 _STATUS_WORDS: dict[str, Status] = {s.badge: s for s in Status} | {str(s): s for s in Status}
-_TIME_HINT = "use 30m, 24h, 7d or an ISO date"
 _TIME_SUGGESTIONS = ("15m", "1h", "24h", "7d", "30d")
 _KEY = re.compile(r"([A-Za-z_]+):")
-_RELATIVE = re.compile(r"([0-9]{1,7})([smhdw])", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _LIKE = " ILIKE ? ESCAPE '\\'"
 # The same match over a column: DuckDB runs ``lower(x) LIKE lower(p) ESCAPE`` 2-3x faster
 # than ``x ILIKE p ESCAPE`` (the filter's p95 on a million events).
@@ -305,30 +304,6 @@ def _time_param(value: Value, now: datetime) -> datetime:
         return parse_time(value.text, now=now)
     except ValueError as exc:
         raise FilterError(str(exc), value.start, max(1, value.end - value.start)) from None
-
-
-def parse_time(text: str, *, now: datetime | None = None) -> datetime:
-    """``30m`` / ``24h`` / ``7d`` / ``2w`` before ``now``, ``now``, or an ISO date/date-time.
-
-    Raises ValueError with a one-line message. Naive times and bare dates are UTC.
-    """
-    now = _aware(now or datetime.now(UTC))
-    text = text.strip()
-    if text.lower() == "now":
-        return now
-    try:
-        if match := _RELATIVE.fullmatch(text):
-            delta = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
-            return now - delta
-        return _aware(datetime.fromisoformat(text))
-    except OverflowError:
-        raise ValueError(f"time {text!r} is out of range") from None
-    except ValueError:
-        raise ValueError(f"bad time {text!r}: {_TIME_HINT}") from None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def events_sql(

@@ -20,22 +20,7 @@ from explorer.models.registry import ENVELOPE_RENAMES
 from explorer.store.batches import RowBatch
 from explorer.store.encode import dumps, fits_json
 from explorer.store.schema import COLUMNS, INT32
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """An RFC 3339 string as a UTC datetime (no zone counts as UTC); None if it is not one."""
-    if type(value) is not str:
-        return None
-    try:
-        try:
-            stamp = datetime.fromisoformat(value)
-        except ValueError:
-            stamp = datetime.fromisoformat(value.upper())  # RFC 3339 allows "t" and "z"
-        if stamp.tzinfo is None:
-            return stamp.replace(tzinfo=UTC)
-        return stamp.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
+from explorer.times import parse_timestamp as parse_timestamp  # the one parser, re-exported
 
 
 def parse_date(value: Any) -> date | None:

@@ -39,7 +39,6 @@ from explorer.client.datastorage import (
     Page,
     base_url,
     format_timestamp,
-    parse_relative,
     parse_timestamp,
     resolve_token,
 )
@@ -141,7 +140,8 @@ def run_sync(
     key = params.key()
     incremental = params.until is None
     old_mark = None if full or not incremental else load_watermark(cache, source, key)
-    filters = _with_since(params, old_mark, overlap)
+    # times resolved once, as RFC 3339: every page asks for the same window
+    filters = _with_since(params.resolved(begun), old_mark, overlap)
     result.since = filters.since
     try:
         _pages(
@@ -455,12 +455,7 @@ def _with_since(params: EventFilters, mark: datetime | None, overlap: timedelta)
         return params
     since = mark - overlap
     if params.since is not None:
-        asked = _resolve_since(params.since)
+        asked = parse_timestamp(params.since)
         if asked is not None and asked >= since:
             return params
     return replace(params, since=format_timestamp(since))
-
-
-def _resolve_since(value: str) -> datetime | None:
-    duration = parse_relative(value)
-    return datetime.now(UTC) - duration if duration is not None else parse_timestamp(value)

@@ -7,7 +7,6 @@ where it occurs, its message one line a person can act on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeAlias
@@ -15,17 +14,15 @@ from typing import TypeAlias
 import duckdb
 
 from explorer.errors import StoreError
+from explorer.text import clean
 
 Cursor: TypeAlias = duckdb.DuckDBPyConnection  # a connection or a cursor of one
-
-# Error messages can quote data (a value DuckDB could not convert): no raw controls.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def first_line(exc: BaseException) -> str:
     """The first line of an error message (DuckDB's run to several), controls escaped."""
     line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], line)
+    return clean(line)  # error messages can quote data (a value DuckDB could not convert)
 
 
 @contextmanager

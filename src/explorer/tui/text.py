@@ -7,7 +7,6 @@ are shown as visible escapes instead of reaching the terminal.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,15 +14,12 @@ from rich.highlighter import Highlighter
 from rich.style import Style
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+from explorer import text as _text
+from explorer.models.decode import Status
+from explorer.text import has_controls as has_controls  # re-exported for the widgets
+from explorer.times import format_duration
+
 SHOWN_MAX = 1_000  # characters of one value on screen
-_BADGES = {
-    "ok": "ok",
-    "drift": "drift",
-    "invalid": "invalid",
-    "discriminator_mismatch": "mismatch",
-    "unknown_type": "unknown",
-}
 
 
 def clean(value: object, limit: int = SHOWN_MAX) -> str:
@@ -35,12 +31,7 @@ def clean(value: object, limit: int = SHOWN_MAX) -> str:
     text = value if isinstance(value, str) else "" if value is None else str(value)
     if len(text) > limit:
         text = f"{text[:limit]}… (+{len(text) - limit:,} characters)"
-    return _CONTROL.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, repr(char)[1:-1])
+    return _text.clean(text)
 
 
 def safe(value: object, style: str | Style = "") -> Text:
@@ -50,7 +41,10 @@ def safe(value: object, style: str | Style = "") -> Text:
 
 def badge(status: str | None) -> str:
     """The short word for a decode status: ok, drift, invalid, mismatch, unknown."""
-    return _BADGES.get(status or "", clean(status or "-"))
+    try:
+        return Status(status or "").badge
+    except ValueError:
+        return clean(status or "-")
 
 
 def timestamp(moment: Any) -> str:
@@ -70,33 +64,23 @@ def fit(text: str, width: int) -> str:
 
 
 def duration(seconds: float) -> str:
-    """``850ms``, ``12.4s``, ``3m05s``, ``2h10m``."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
-    return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
+    """``850ms``, ``12.4s``, ``3m05s``, ``2h10m``, ``2d02h``: ``explorer.times.format_duration``."""
+    return format_duration(seconds)
 
 
 # One visible stand-in per control character (U+241B for ESC), so an edited value keeps its
 # length and the cursor stays where it is: for Input widgets, which show their value raw.
+# Every character of explorer.text.CONTROL has one: U+FFFD where Unicode has no picture.
 _PICTURES = {
+    **{code: 0xFFFD for lo, hi in _text.RANGES for code in range(lo, hi + 1)},
     **{code: 0x2400 + code for code in range(0x20)},
     0x7F: 0x2421,
-    **dict.fromkeys([*range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)], 0xFFFD),
-    **dict.fromkeys(range(0x2066, 0x206A), 0xFFFD),
 }
 
 
 def visible(text: str) -> str:
     """``text`` with every control character as one visible character (same length)."""
     return text.translate(_PICTURES)
-
-
-def has_controls(text: str) -> bool:
-    return _CONTROL.search(text) is not None
 
 
 class VisibleControls(Highlighter):

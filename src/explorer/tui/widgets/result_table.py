@@ -6,8 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from textual_fastdatatable import ArrowBackend, DataTable
 
-# Controls (ESC starts ANSI/OSC sequences), DEL, C1 and bidi overrides become visible.
-_CONTROL = r"[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+from explorer.text import CONTROL_RE2
 
 
 def safe_table(table: pa.Table) -> pa.Table:
@@ -15,7 +14,7 @@ def safe_table(table: pa.Table) -> pa.Table:
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = pc.replace_substring_regex(column, _CONTROL, "�")
+            column = pc.replace_substring_regex(column, CONTROL_RE2, "�")
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
 
