@@ -103,6 +103,6 @@ def validate_records(
     models = contract or default_contract()
     for record in records:
         decoded = decode_record(record, contract=models)
-        refused = decoded.status.fails and go_rejects(decoded, models, record.duplicates)
+        refused = decoded.status is not Status.OK and go_rejects(decoded, models, record.duplicates)
         summary.add(record.locator, decoded, go_rejects=refused)
         yield Checked(record, decoded, refused)
