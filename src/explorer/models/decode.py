@@ -140,7 +140,7 @@ def decode(
             return replace(decoded, status=status, issues=tuple(issues), fits=(), fits_ok=())
         if decoded.status is Status.OK or not with_fits:
             return decoded
-        fits, fits_ok = fitting_contracts(raw, text)
+        fits, fits_ok = fitting_contracts(raw, text, (contract or default_contract(), decoded))
         return replace(decoded, fits=fits, fits_ok=fits_ok)
     except Exception as exc:
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
@@ -158,11 +158,26 @@ def decode(
 
 
 def fitting_contracts(
-    raw: Any, text: bytes | None = None
+    raw: Any, text: bytes | None = None, known: tuple[Contract, Decoded] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The shipped contracts (oldest first) under which ``raw`` is ``ok`` or ``drift``,
-    and those under which it is ``ok``."""
-    statuses = {name: _decode(raw, text, load_contract(name)).status for name in CONTRACT_NAMES}
+    and those under which it is ``ok``.
+
+    ``known``: a contract and what decoding against it gave, not done again. A contract
+    that does not map the event's type is not tried (its verdict is ``unknown_type``).
+    """
+    if not isinstance(raw, dict):
+        return (), ()  # not an event object under any contract
+    event_type = raw.get("event_type")
+    statuses: dict[str, Status] = {}
+    for name in CONTRACT_NAMES:
+        if known is not None and known[0].name == name:
+            statuses[name] = known[1].status
+            continue
+        models = load_contract(name)
+        if not isinstance(event_type, str) or event_type not in models.registry:
+            continue
+        statuses[name] = _decode(raw, text, models).status
     fits = tuple(n for n, s in statuses.items() if s in (Status.OK, Status.DRIFT))
     return fits, tuple(n for n in fits if statuses[n] is Status.OK)
 
