@@ -309,3 +309,30 @@ def test_an_undeclared_property_of_a_closed_object_is_invalid_not_drift() -> Non
     missing = decode(raw)
     assert missing.status is Status.INVALID
     assert [i.path.rsplit(".", 1)[-1] for i in missing.issues] == ["summary"]
+
+
+def test_a_repeated_key_stays_invalid_through_redecode_and_the_detail(tmp_path: Path) -> None:
+    """The cache keeps one value per key: the finding from the text as received stays."""
+    from explorer.client.files import EventReader
+    from explorer.ingest.importer import import_records
+
+    path = tmp_path / "c.duckdb"
+    raw = event(event_id=IDS["e1"])
+    text = json.dumps(raw)
+    doubled = text[:-1] + ', "namespace": "first", "namespace": "second"}'
+    source = tmp_path / "e.ndjson"
+    source.write_text(doubled + "\n", encoding="utf-8")
+    with Cache.open(path) as cache:
+        import_records(cache, EventReader(str(source)), source="t")
+    status = "SELECT decode_status FROM events"
+    assert rows(path, status) == [("invalid",)]
+    with Cache.open(path) as cache:
+        redecode(cache, V157)
+        redecode(cache, "main")
+    assert rows(path, status) == [("invalid",)]
+    kinds = json.loads(rows(path, "SELECT decode_issues FROM events")[0][0])
+    assert [k["kind"] for k in kinds] == ["duplicate_key"] and kinds[0]["path"] == "namespace"
+    with Cache.open(path, read_only=True) as cache:
+        record = fetch_event(cache.connection.cursor(), IDS["e1"])
+    assert record is not None and record.decoded.status is Status.INVALID
+    assert [i.kind for i in record.decoded.issues] == ["duplicate_key"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from explorer.models.decode import Decoded, decode
+from explorer.models.decode import Decoded, decode, with_stored_duplicates
 from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
 from explorer.store.cache import cache_contract
 from explorer.store.connection import Cursor
@@ -95,7 +95,10 @@ def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
         return None
     raw = as_received(row)
     contract = cache_contract(cur)
-    return EventRecord(row, raw, decode(raw, contract=load_contract(contract)), contract)
+    decoded = decode(raw, contract=load_contract(contract))
+    # A repeated key was seen in the text as received, which the cache no longer holds.
+    decoded = with_stored_duplicates(decoded, row.get("decode_issues"))
+    return EventRecord(row, raw, decoded, contract)
 
 
 # Columns that are the cache's own bookkeeping, not part of the event as received.

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from explorer.core.browse import as_received
-from explorer.models.decode import decode
+from explorer.models.decode import decode, with_stored_duplicates
 from explorer.models.registry import load_contract
 from explorer.store.cache import Cache
 from explorer.store.encode import dumps, fits_json
@@ -34,7 +34,7 @@ _SCHEMA = pa.schema(
         ("decode_fits", pa.string()),
     ]
 )
-_JSON_COLUMNS = ("event_data", "extra")
+_JSON_COLUMNS = ("event_data", "extra", "decode_issues")
 
 
 @dataclass
@@ -59,7 +59,9 @@ def redecode(cache: Cache, contract: str, progress: Progress | None = None) -> R
         for rows in cache.stored_events():
             columns: dict[str, list[Any]] = {name: [] for name in _SCHEMA.names}
             for row in rows:
-                decoded = decode(as_received(_parsed(row)), contract=models)
+                parsed = _parsed(row)
+                decoded = decode(as_received(parsed), contract=models)
+                decoded = with_stored_duplicates(decoded, parsed.get("decode_issues"))
                 result.by_status[str(decoded.status)] += 1
                 columns["event_id"].append(row["event_id"])
                 columns["decode_status"].append(str(decoded.status))

@@ -182,6 +182,24 @@ def fitting_contracts(
     return fits, tuple(n for n in fits if statuses[n] is Status.OK)
 
 
+def with_stored_duplicates(decoded: Decoded, stored_issues: Any) -> Decoded:
+    """``decoded`` plus the ``duplicate_key`` issues found when the event was first read.
+
+    The cache keeps one value per key (the text with the repeated key is gone), so
+    decoding a stored event again cannot see the repeat: the finding is carried over.
+    """
+    repeats = tuple(
+        Issue("duplicate_key", str(item.get("path", "")), str(item.get("message", "")))
+        for item in (stored_issues if isinstance(stored_issues, list) else ())
+        if isinstance(item, dict) and item.get("kind") == "duplicate_key"
+    )
+    if not repeats:
+        return decoded
+    issues = sorted((*decoded.issues, *repeats), key=lambda i: _RANK.get(i.kind, 2))
+    status = decoded.status if decoded.status.fails else Status.INVALID
+    return replace(decoded, status=status, issues=tuple(issues), fits=(), fits_ok=())
+
+
 def duplicate_issue(duplicate: DuplicateKey) -> Issue:
     """The ``duplicate_key`` issue: which value each consumer reads."""
     first, last = describe(duplicate.first), describe(duplicate.last)
