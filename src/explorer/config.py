@@ -16,7 +16,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from explorer.errors import ExplorerError
-from explorer.models.contracts import catalog
+from explorer.models.registry import CONTRACT_NAMES
 
 APP = "audit-explorer"
 ENV_CACHE = "AUDIT_EXPLORER_CACHE"
@@ -137,9 +137,9 @@ class _SourceFile(BaseModel):
     @field_validator("contract")
     @classmethod
     def _known_contract(cls, value: str | None) -> str | None:
-        names = [str(entry["name"]) for entry in catalog.CONTRACTS]
-        if value is not None and value not in names:
-            raise ValueError(f"unknown contract {value!r}; shipped: {', '.join(names)}")
+        if value is not None and value not in CONTRACT_NAMES:
+            shipped = ", ".join(CONTRACT_NAMES)
+            raise ValueError(f"unknown contract {value!r}; shipped: {shipped}")
         return value
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from explorer.models.contracts import catalog
+from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 
 cache_option = click.option(
     "--cache",
@@ -18,13 +18,11 @@ cache_option = click.option(
 )
 """``--cache PATH`` as ``cache: Path | None``; resolve it with ``explorer.config.cache_path``."""
 
-CONTRACT_NAMES = tuple(str(entry["name"]) for entry in catalog.CONTRACTS)
-
 contract_option = click.option(
     "--contract",
     type=click.Choice(CONTRACT_NAMES),
     default=None,
-    help=f"The contract version to decode against (default: the cache's, else {catalog.DEFAULT}; "
+    help=f"The contract version to decode against (default: the cache's, else {DEFAULT_CONTRACT}; "
     "see `audit-explorer contracts`).",
 )
 """``--contract NAME`` as ``contract: str | None``."""

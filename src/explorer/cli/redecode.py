@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from explorer.cli import main
-from explorer.cli.options import CONTRACT_NAMES, cache_option
+from explorer.cli.options import cache_option
 from explorer.cli.render import clean, status_lines
 from explorer.config import cache_path
 from explorer.core.redecode import RedecodeResult
 from explorer.core.redecode import redecode as redecode_cache
-from explorer.models.registry import DEFAULT_CONTRACT
+from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 from explorer.store.cache import Cache
 
 
