@@ -9,47 +9,36 @@ from pathlib import Path
 import click
 
 from explorer.cli import main
-from explorer.cli.options import cache_option, contract_option
+from explorer.cli.options import SourceOptions, cache_option, contract_option, source_options
 from explorer.cli.render import clean, status_lines
 from explorer.client.datastorage import (
-    ClientSettings,
     DataStorageClient,
     EventFilters,
 )
-from explorer.config import ENV_TOKEN, ENV_URL, cache_path, source_contract
+from explorer.config import cache_path, source_contract
 from explorer.errors import ClientError, ExplorerError
-from explorer.ingest.sync import SyncProgress, SyncResult, client_settings, run_sync
+from explorer.ingest.sync import SyncProgress, SyncResult, run_sync
 from explorer.store.cache import Cache
 
 
 @main.command()
-@click.option("--url", metavar="URL", help=f"DataStorage base URL (default: ${ENV_URL}).")
+@source_options
 @cache_option
-@click.option("--source", metavar="NAME", help="A source from the config file, or a label.")
 @contract_option
-@click.option("--token", metavar="T", help=f"Bearer token (prefer --token-file or ${ENV_TOKEN}).")
-@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), metavar="F")
-@click.option("--user", metavar="U", help="Send X-Auth-Request-User (setups without oauth-proxy).")
-@click.option("--ca-bundle", type=click.Path(dir_okay=False, path_type=Path), metavar="F")
-@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--since", metavar="S", help="30m, 24h, 7d, 2w, 1h30m, now or an ISO date/time.")
-@click.option("--until", metavar="T", help="Same forms as --since.")
-@click.option("--event-type", metavar="T")
-@click.option("--category", metavar="C", help="event_category.")
+@click.option(
+    "--since", metavar="DURATION|TIME", help="30m, 24h, 7d, 2w, 1h30m, now or an ISO date/time."
+)
+@click.option("--until", metavar="DURATION|TIME", help="Same forms as --since (exclusive).")
+@click.option("--event-type", metavar="TYPE")
+@click.option("--category", metavar="CATEGORY", help="event_category.")
 @click.option("--outcome", type=click.Choice(["success", "failure", "pending"]))
-@click.option("--severity", metavar="S")
+@click.option("--severity", metavar="SEVERITY")
 @click.option("--correlation-id", metavar="ID")
 @click.option("--detail", nargs=2, metavar="KEY VALUE", help="event_data KEY equals VALUE.")
 @click.option("--page-size", type=click.IntRange(1, 1000), default=1000, show_default=True)
 @click.option("--max-events", type=click.IntRange(min=1), metavar="N")
 @click.option("--full", is_flag=True, help="Ignore the watermark: fetch the whole history.")
-@click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
-@click.option("--read-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
-@click.option(
-    "--max-tries", type=click.IntRange(1, 20), default=5, show_default=True,
-    help="Tries per request (retries back off on network errors, 429, 502-504).",
-)  # fmt: skip
-def sync(**options: object) -> None:
+def sync(remote: SourceOptions, **options: object) -> None:
     """Fetch audit events from DataStorage into the local cache.
 
     Every event is decoded and stored; syncing again updates rows in place. A later
@@ -60,7 +49,7 @@ def sync(**options: object) -> None:
     run it again to finish).
     """
     opts = _SyncOptions(**options)  # type: ignore[arg-type]
-    settings, source = _settings(opts)
+    settings, source = remote.settings()
     if settings.insecure:
         click.echo("audit-explorer: warning: TLS certificates are not verified", err=True)
     filters = _filters(opts)
@@ -91,15 +80,8 @@ def sync(**options: object) -> None:
 
 @dataclass(frozen=True)
 class _SyncOptions:
-    url: str | None
     cache: Path | None
-    source: str | None
     contract: str | None
-    token: str | None
-    token_file: Path | None
-    user: str | None
-    ca_bundle: Path | None
-    insecure: bool
     since: str | None
     until: str | None
     event_type: str | None
@@ -111,29 +93,10 @@ class _SyncOptions:
     page_size: int
     max_events: int | None
     full: bool
-    connect_timeout: float
-    read_timeout: float
-    max_tries: int
 
 
 def _notify(message: str) -> None:
     click.echo(f"audit-explorer: {clean(message)}", err=True)
-
-
-def _settings(opts: _SyncOptions) -> tuple[ClientSettings, str]:
-    if opts.token and opts.token_file:
-        raise click.UsageError("give --token or --token-file, not both")
-    if opts.ca_bundle and opts.insecure:
-        raise click.UsageError("give --ca-bundle or --insecure, not both")
-    try:
-        return client_settings(
-            url=opts.url, source=opts.source, token=opts.token, token_file=opts.token_file,
-            user=opts.user, ca_bundle=opts.ca_bundle, insecure=opts.insecure,
-            connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout,
-            max_tries=opts.max_tries,
-        )  # fmt: skip
-    except ClientError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 def _filters(opts: _SyncOptions) -> EventFilters:
