@@ -108,15 +108,29 @@ def test_no_hashes_at_all_is_unknown_not_broken() -> None:
         "CREATE TABLE events (event_id VARCHAR, event_timestamp TIMESTAMPTZ, service VARCHAR, "
         "event_type VARCHAR, event_outcome VARCHAR, decode_status VARCHAR, decode_issues JSON, "
         "event_hash VARCHAR, previous_event_hash VARCHAR, duration_ms INTEGER, "
-        "error_message VARCHAR, correlation_id VARCHAR)"
+        "error_message VARCHAR, correlation_id VARCHAR, error_code VARCHAR, event_data JSON)"
     )
     for n in range(3):
         conn.execute(
             "INSERT INTO events VALUES (?, TIMESTAMPTZ '2026-11-20 10:00:00+00' + to_seconds(?), "
             "'gateway', 'gateway.signal.received', 'success', 'ok', "
-            "NULL, NULL, NULL, NULL, NULL, 'c')",
+            "NULL, NULL, NULL, NULL, NULL, 'c', NULL, NULL)",
             [f"e{n}", n],
         )
     timeline = build_timeline(conn, "c")
     assert [s.chain_ok for s in timeline.steps] == [None, None, None]
     assert timeline.chain_breaks == 0 and timeline.steps[0].issue_count == 0
+
+
+def test_first_failure_jumps_and_long_gaps(conn: duckdb.DuckDBPyConnection) -> None:
+    timeline = build_timeline(conn, CORR)
+    found = timeline.first_failure
+    assert found is not None and found[0] == 2
+    assert found[1].event_type == "aianalysis.analysis.failed"
+    # n: the failure (2), then the decode problem (3), then around again
+    assert timeline.next_notable(0) == 2
+    assert timeline.next_notable(2) == 3
+    assert timeline.next_notable(3) == 2
+    assert timeline.next_notable(2, -1) == 3  # N from the first wraps to the last
+    assert [s.long_gap for s in timeline.steps] == [False, False, False, False, True]
+    assert build_timeline(conn, TIE).next_notable(0) is None

@@ -177,7 +177,7 @@ def load_json(value: Any) -> Any:
 _TIMELINE = """
 SELECT event_id, event_timestamp, service, event_type, event_outcome, decode_status,
        json_array_length(coalesce(decode_issues, '[]')) AS issue_count,
-       event_hash, previous_event_hash, duration_ms, error_message
+       event_hash, previous_event_hash, duration_ms, error_message, error_code, event_data
 FROM events
 WHERE correlation_id = ?
 ORDER BY event_timestamp ASC, event_id ASC
@@ -187,7 +187,7 @@ ORDER BY event_timestamp ASC, event_id ASC
 def timeline_rows(cur: Cursor, correlation_id: str) -> list[tuple[Any, ...]]:
     """The events of ``correlation_id``, oldest first (ties by event_id): event_id,
     event_timestamp, service, event_type, event_outcome, decode_status, issue count,
-    event_hash, previous_event_hash, duration_ms, error_message."""
+    event_hash, previous_event_hash, duration_ms, error_message, error_code, event_data."""
     with store_errors("cannot read the timeline"):
         return cur.execute(_TIMELINE, [correlation_id]).fetchall()
 
