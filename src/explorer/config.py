@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from explorer.errors import ExplorerError
 from explorer.models.registry import CONTRACT_NAMES
+from explorer.text import clean
 
 APP = "audit-explorer"
 ENV_CACHE = "AUDIT_EXPLORER_CACHE"
@@ -39,6 +41,50 @@ def cache_path(option: str | Path | None = None) -> Path:
     if env := os.environ.get(ENV_CACHE):
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir(APP)) / "audit.duckdb"
+
+
+def private_files() -> None:
+    """From now on this process creates files its owner alone can read (umask += 077).
+
+    The cache holds actor identities, IPs and prompts. DuckDB creates the cache and its
+    WAL itself, the WAL again after every checkpoint and from any thread, so only the
+    process umask reaches them; it is tightened, never loosened, and left so.
+    """
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
+
+
+def too_open(path: Path) -> int | None:
+    """The permission bits of ``path`` when group or others have any; else None."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def cache_permission_warning(path: Path) -> str | None:
+    """One line naming the ``chmod`` that makes an existing cache private, if it is not:
+    the file, its WAL, and the tool's own cache directory (never a directory it did not make)."""
+    wal = path.with_name(path.name + ".wal")
+    files = [f for f in (path, wal) if too_open(f) is not None]
+    own_dir = path.parent == Path(platformdirs.user_cache_dir(APP))
+    open_dir = own_dir and too_open(path.parent) is not None
+    if not files and not open_dir:
+        return None
+    fixes = [f"chmod 700 {_quoted(path.parent)}"] if open_dir else []
+    if files:
+        fixes.append("chmod 600 " + " ".join(_quoted(f) for f in files))
+    what = f"cache {path}" if files else f"cache directory {path.parent}"
+    mode = too_open(files[0] if files else path.parent)
+    return clean(
+        f"{what} can be read by other users (mode {mode:04o}); "
+        f"it holds identities, IPs and prompts: run `{' && '.join(fixes)}`"
+    )
+
+
+def _quoted(path: Path) -> str:
+    return shlex.quote(str(path))
 
 
 def demo_cache_path() -> Path:

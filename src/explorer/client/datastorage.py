@@ -12,7 +12,9 @@ import logging
 import os
 import random
 import re
+import shlex
 import ssl
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -23,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN
+from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN, too_open
 from explorer.errors import ClientError
 from explorer.jsontext import DuplicateKey, duplicate_keys, duplicates_by_item
 from explorer.text import clean
@@ -96,8 +98,8 @@ def resolve_token(
         return _read_token(Path(token_file))
     if value := env.get(ENV_TOKEN, "").strip():
         return _checked(value, ENV_TOKEN)
-    if service_account.is_file():
-        return _read_token(service_account)
+    if service_account.is_file():  # mounted by Kubernetes, its mode not the user's to set
+        return _read_token(service_account, warn=False)
     return None
 
 
@@ -113,11 +115,15 @@ def _checked(value: str, origin: str) -> Secret:
     return Secret(value)
 
 
-def _read_token(path: Path) -> Secret:
+def _read_token(path: Path, *, warn: bool = True) -> Secret:
     try:
         value = path.expanduser().read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ClientError(f"cannot read token file {path}: {exc.__class__.__name__}") from None
+    if warn and (mode := too_open(path.expanduser())) is not None:  # as ssh says of keys
+        fix = f"chmod 600 {shlex.quote(str(path))}"
+        say = f"token file {path} can be read by other users (mode {mode:04o}): run `{fix}`"
+        print(f"audit-explorer: warning: {clean(say)}", file=sys.stderr)
     return _checked(value, str(path))
 
 

@@ -10,7 +10,19 @@
   when DuckDB reads the file back). Intervals become text.
 
 A file is written to a temporary name in the target directory and renamed when complete,
-so an error never leaves a partial file behind.
+so an error never leaves a partial file behind. Files are readable by their owner only.
+
+Every file export from a cursor also writes ``<file>.manifest.json`` (see
+``explorer.core.manifest``). The old manifest is removed first, then the file renamed into
+place, then its new manifest: a crash leaves a file without a manifest, never a manifest
+that describes another file.
+
+CSV written to a file escapes formulas as OWASP recommends: a text cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a
+spreadsheet shows it instead of running it. Numbers in numeric columns (``-5`` in
+``duration_ms``) are left alone: a spreadsheet reads them as numbers, and they cannot hold
+a formula. JSON text in a CSV cell is text and is escaped too. ``csv_exact`` writes every
+value untouched; a stream (stdout) is always exact.
 """
 
 from __future__ import annotations
@@ -22,14 +34,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from explorer.core.manifest import (
+    CSV_ESCAPED,
+    CSV_EXACT,
+    MANIFEST_SUFFIX,
+    Provenance,
+    manifest_json,
+    manifest_path,
+    provenance,
+    sql_selection,
+    write_private,
+)
 from explorer.errors import ExportError, StoreError
 from explorer.store.connection import Cursor, first_line
 from explorer.store.results import Rows as Rows  # re-exported: what the writers take
@@ -39,20 +64,14 @@ FORMATS = ("csv", "json", "ndjson", "parquet")
 STREAM_FORMATS = ("csv", "json", "ndjson")
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-# mkstemp creates 0600 files; an export gets the mode any new file would get.
-_FILE_MODE = 0o666 & ~_umask()
+_FORMULA = r"^([=+\-@\t\r])"  # what a spreadsheet may run: OWASP's CSV injection list
 
 
 @dataclass(frozen=True)
 class ExportResult:
     rows: int
     path: Path | None  # None when written to a stream
+    manifest: Path | None = None
 
 
 def query_rows(cur: Cursor, sql: str, params: Any = None) -> Rows:
@@ -66,41 +85,79 @@ def query_rows(cur: Cursor, sql: str, params: Any = None) -> Rows:
     return rows
 
 
-def export_query(cur: Cursor, sql: str, params: Any, path: str | Path, fmt: str) -> ExportResult:
-    """Run ``sql`` and write its rows to ``path`` in ``fmt`` (csv, json, ndjson, parquet)."""
-    return export_rows(query_rows(cur, sql, params), path, fmt)
-
-
-def export_rows(rows: Rows, path: str | Path, fmt: str) -> ExportResult:
-    """Write ``rows`` to ``path`` atomically: a temporary file renamed when complete."""
+def export_query(
+    cur: Cursor,
+    sql: str,
+    params: Any,
+    path: str | Path,
+    fmt: str,
+    *,
+    selection: dict[str, Any] | None = None,
+    csv_exact: bool = False,
+) -> ExportResult:
+    """Run ``sql`` and write its rows to ``path`` in ``fmt`` (csv, json, ndjson, parquet),
+    with its manifest; ``selection`` says what the rows are (else the SQL and params)."""
     try:
-        return _export(rows, Path(path).expanduser(), fmt)
+        facts = provenance(cur, selection or sql_selection(sql, params))
+    except StoreError as exc:
+        raise ExportError(str(exc)) from None
+    rows = query_rows(cur, sql, params)
+    return export_rows(rows, path, fmt, facts=facts, csv_exact=csv_exact)
+
+
+def export_rows(
+    rows: Rows,
+    path: str | Path,
+    fmt: str,
+    *,
+    facts: Provenance | None = None,
+    csv_exact: bool = False,
+) -> ExportResult:
+    """Write ``rows`` to ``path`` atomically: a temporary file renamed when complete, and
+    its manifest when ``facts`` (read by :func:`explorer.core.manifest.provenance`) are
+    given. An old manifest of ``path`` is removed either way."""
+    try:
+        return _export(rows, Path(path).expanduser(), fmt, facts, csv_exact)
     finally:
         rows.reader.close()  # the DuckDB result, even when nothing was read
 
 
-def _export(rows: Rows, target: Path, fmt: str) -> ExportResult:
+def _export(
+    rows: Rows, target: Path, fmt: str, facts: Provenance | None, csv_exact: bool
+) -> ExportResult:
     _check_format(fmt, FORMATS)
     if target.is_dir():
         raise ExportError(f"cannot write {target}: it is a directory")
-    try:
+    try:  # mkstemp creates the file 0600: exports hold the same data as the cache
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
+    tmp, staged = Path(tmp_name), None
+    manifest = manifest_path(target)
     try:
         with os.fdopen(fd, "wb") as out:
-            count = _write(rows, out, fmt)
-        os.chmod(tmp, _FILE_MODE)
+            count = _write(rows, out, fmt, escape_formulas=not csv_exact)
+            out.flush()
+            os.fsync(out.fileno())
+        if facts is not None:
+            staged = tmp.with_name(tmp.name + MANIFEST_SUFFIX)
+            csv_mode = (CSV_EXACT if csv_exact else CSV_ESCAPED) if fmt == "csv" else None
+            document = manifest_json(tmp, fmt=fmt, rows=count, csv_mode=csv_mode, facts=facts)
+            write_private(staged, document)
+        manifest.unlink(missing_ok=True)  # never beside a file it does not describe
         os.replace(tmp, target)
+        if staged is not None:
+            os.replace(staged, manifest)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if staged is not None:
+            staged.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
         if isinstance(exc, StoreError | pa.ArrowException):
             raise ExportError(f"export to {target} failed: {first_line(exc)}") from None
         raise
-    return ExportResult(count, target)
+    return ExportResult(count, target, manifest if staged is not None else None)
 
 
 def write_rows(rows: Rows, out: IO[bytes], fmt: str) -> int:
@@ -119,9 +176,9 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(allowed)})")
 
 
-def _write(rows: Rows, out: IO[bytes], fmt: str) -> int:
+def _write(rows: Rows, out: IO[bytes], fmt: str, *, escape_formulas: bool = False) -> int:
     writers: dict[str, Callable[[Rows, IO[bytes]], int]] = {
-        "csv": _write_csv,
+        "csv": partial(_write_csv, escape_formulas=escape_formulas),
         "json": _write_json,
         "ndjson": _write_ndjson,
         "parquet": _write_parquet,
@@ -193,16 +250,28 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _write_csv(rows: Rows, out: IO[bytes]) -> int:
+def _write_csv(rows: Rows, out: IO[bytes], *, escape_formulas: bool = False) -> int:
     """Arrow's CSV writer (RFC 4180 quoting, ``true``/``false``, ISO times with ``Z``);
     nested and other types it cannot write become JSON text first."""
     schema = _csv_schema(rows.reader.schema)
     count = 0
     with pacsv.CSVWriter(out, schema) as writer:
         for batch in rows.reader:
-            writer.write_batch(_csv_batch(batch, schema))
+            batch = _csv_batch(batch, schema)
+            writer.write_batch(_escape_formulas(batch) if escape_formulas else batch)
             count += batch.num_rows
     return count
+
+
+def _escape_formulas(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells a spreadsheet would run as a formula get a leading ``'``."""
+    columns = [
+        pc.replace_substring_regex(column, pattern=_FORMULA, replacement="'\\1")
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        else column
+        for column in batch.columns
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 def _csv_schema(schema: pa.Schema) -> pa.Schema:
@@ -214,6 +283,7 @@ def _csv_schema(schema: pa.Schema) -> pa.Schema:
 def _csv_native(kind: pa.DataType) -> bool:
     return not (
         pa.types.is_nested(kind)
+        or pa.types.is_dictionary(kind)  # text to escape like any other
         or pa.types.is_interval(kind)
         or pa.types.is_binary(kind)
         or pa.types.is_large_binary(kind)

@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 import duckdb
 import pyarrow as pa
 
+from explorer.config import cache_permission_warning, private_files
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, contract_info
 from explorer.store.batches import Batch, RowBatch, SpooledBatch
@@ -423,9 +424,12 @@ def _prepare(
 ) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise StoreError(f"no cache at {path} yet: import or sync some events first")
+    private_files()  # the cache, its WAL and directory: the owner's only
+    if (warning := cache_permission_warning(path)) is not None:
+        say(warning)
     if not read_only:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if path.is_file() and path.stat().st_size == 0:
                 path.unlink()  # an empty file (touch, mktemp) is a new cache, not a broken one
         except OSError as exc:
