@@ -20,6 +20,7 @@ from explorer.errors import ExplorerError
 from explorer.ingest.sync import SyncProgress, SyncResult, client_settings, run_sync
 from explorer.store.cache import Cache
 from explorer.tui.messages import SyncFailed, SyncFinished, SyncProgressed
+from explorer.tui.text import plural
 
 GROUP = "sync"
 
@@ -72,7 +73,9 @@ def sync_worker(
 
 def summary(result: SyncResult) -> str:
     """One line: what the sync stored, and why it stopped early if it did."""
-    text = f"{result.fetched:,} events fetched, {result.new:,} new, {result.updated:,} updated"
+    text = (
+        f"{plural(result.fetched, 'event')} fetched, {result.new:,} new, {result.updated:,} updated"
+    )
     if result.rejected:
         text += f", {result.rejected:,} rejected"
     if not result.complete and result.stopped:

@@ -63,6 +63,11 @@ def fit(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+def plural(count: int, word: str, many: str = "") -> str:
+    """``1 step``, ``2 steps``, ``1,204 events`` (``many`` when adding an s is wrong)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 def duration(seconds: float) -> str:
     """``850ms``, ``12.4s``, ``3m05s``, ``2h10m``, ``2d02h``: ``explorer.times.format_duration``."""
     return format_duration(seconds)
