@@ -8,8 +8,10 @@ are skipped.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
+import duckdb
 from pydantic import BaseModel
 
 from explorer.models.registry import DEFAULT_CONTRACT
@@ -50,3 +52,11 @@ def event(event_type: str = "gateway.signal.received", **envelope: Any) -> dict[
     properties (a fresh ``event_id`` too) and the required payload properties."""
     built = valid_event(DEFAULT_CONTRACT, event_type, full=False)
     return {"event_id": str(uuid.uuid4()), **built, **ENVELOPE, **envelope}
+
+
+def unversioned_cache(path: Path) -> None:
+    """A cache as an early build wrote it: an events table, no meta table."""
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE events (event_id VARCHAR PRIMARY KEY, payload JSON)")
+    con.execute("INSERT INTO events VALUES ('old-1', '{}')")
+    con.close()

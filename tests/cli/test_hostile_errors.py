@@ -18,8 +18,7 @@ from explorer.cli import main
 from explorer.cli.render import json_safe
 from explorer.demo.server import DemoServer
 from tests.cli.test_hostile_cli import UNSAFE, assert_terminal_safe
-from tests.factories import event
-from tests.unit.test_store_cache import _old_cache
+from tests.factories import event, unversioned_cache
 
 EVIL = "\x1b]0;owned\x07\x1b[31m[bold]B[/bold]\x9b\u202e\nsecond line"
 
@@ -114,7 +113,7 @@ def test_cache_notices_about_a_hostile_path_are_escaped(tmp_path: Path, command:
     folder = tmp_path / "evil-\x1b]0;owned\x07-dir"
     folder.mkdir()
     path = folder / "cache.duckdb"
-    _old_cache(path)  # moved aside and rebuilt, with a notice naming both files
+    unversioned_cache(path)  # moved aside and rebuilt, with a notice naming both files
     source = folder / "in.ndjson"
     source.write_text(json.dumps(event()) + "\n", encoding="utf-8")
     with DemoServer([event()]) as server:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -18,7 +19,7 @@ from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
 from explorer.store import cache as cache_module
 from explorer.store.cache import SCHEMA_VERSION, Cache, UpsertResult
-from tests.factories import event
+from tests.factories import event, unversioned_cache
 
 
 def decoded(*events: dict[str, Any]) -> list[Any]:
@@ -50,17 +51,48 @@ def test_upsert_counts_new_and_updated_and_is_idempotent(tmp_path: Path) -> None
         assert before == after
 
 
-def test_an_update_replaces_the_row(tmp_path: Path) -> None:
+def test_a_changed_version_never_replaces_the_stored_one(tmp_path: Path) -> None:
     raw = event(namespace="old")
     with Cache.open(tmp_path / "c.duckdb") as cache:
         upsert(cache, decoded(raw), source="first")
-        raw["namespace"] = "new"
-        upsert(cache, decoded(raw), source="second")
+        changed = {**raw, "namespace": "new", "event_data": {**raw["event_data"], "x": 1}}
+        result = upsert(cache, decoded(changed), source="second")
+        assert (result.new, result.updated, result.conflicts) == (0, 1, 1)
         rows = cache.connection.execute("SELECT namespace, source FROM events").fetchall()
-    assert rows == [("new", "second")]
+        kept = cache.connection.execute(
+            "SELECT event_id, received, source, paths FROM event_conflicts"
+        ).fetchall()
+    assert rows == [("old", "first")]
+    assert len(kept) == 1
+    assert kept[0][0] == raw["event_id"]
+    assert json.loads(kept[0][1])["namespace"] == "new"
+    assert kept[0][2:] == ("second", ["event_data.x", "namespace"])
 
 
-def test_duplicates_across_batches_count_as_updates(
+def test_the_same_changed_version_is_kept_once_and_counted_each_time(tmp_path: Path) -> None:
+    raw = event(namespace="old")
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        upsert(cache, decoded(raw), source="s")
+        for _ in range(2):
+            changed = {**raw, "namespace": "new"}
+            assert upsert(cache, decoded(changed), source="s").conflicts == 1
+        upsert(cache, decoded({**raw, "namespace": "newer"}), source="s")
+        count = cache.connection.execute("SELECT count(*) FROM event_conflicts").fetchall()
+    assert count == [(2,)]
+
+
+def test_key_order_and_the_spelling_of_an_instant_are_not_content(tmp_path: Path) -> None:
+    raw = event(event_timestamp="2026-11-20T12:00:00Z")
+    again = dict(reversed(list(raw.items())))
+    again["event_timestamp"] = "2026-11-20T13:00:00.000+01:00"
+    again["event_data"] = dict(reversed(list(raw["event_data"].items())))
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        upsert(cache, decoded(raw), source="s")
+        result = upsert(cache, decoded(again), source="s")
+    assert (result.new, result.updated, result.conflicts) == (0, 1, 0)
+
+
+def test_duplicates_across_batches_keep_the_first_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importer, "BATCH_SIZE", 3)
@@ -69,11 +101,25 @@ def test_duplicates_across_batches_count_as_updates(
     others = [event() for _ in range(6)]
     with Cache.open(tmp_path / "c.duckdb") as cache:
         result = upsert(cache, decoded(same, *others[:3], same, *others[3:], last), source="s")
-        assert (result.new, result.updated) == (7, 2)
+        assert (result.new, result.updated, result.conflicts) == (7, 2, 1)
         assert cache.count() == 7
         assert cache.connection.execute(
             "SELECT namespace FROM events WHERE event_id = 'dup'"
-        ).fetchall() == [("last",)]
+        ).fetchall() == [("first",)]
+
+
+def test_duplicates_within_one_batch_keep_the_first_version(tmp_path: Path) -> None:
+    first = event(event_id="dup")
+    with Cache.open(tmp_path / "c.duckdb") as cache:
+        changed = {**first, "event_outcome": "failure"}
+        result = upsert(cache, decoded(first, first, changed, event()), source="s")
+        assert (result.new, result.updated, result.conflicts) == (2, 2, 1)
+        stored = cache.connection.execute(
+            "SELECT event_outcome FROM events WHERE event_id = 'dup'"
+        ).fetchall()
+        paths = cache.connection.execute("SELECT paths FROM event_conflicts").fetchall()
+    assert stored == [(first["event_outcome"],)]
+    assert paths == [(["event_outcome"],)]
 
 
 def test_upsert_reports_what_it_could_not_store(tmp_path: Path) -> None:
@@ -106,17 +152,9 @@ def test_cursor_works_from_another_thread_in_utc(tmp_path: Path) -> None:
 # --- schema versions --------------------------------------------------------------------
 
 
-def _old_cache(path: Path) -> None:
-    """A cache as an earlier build wrote it: an events table, no meta table."""
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE events (event_id VARCHAR PRIMARY KEY, payload JSON)")
-    con.execute("INSERT INTO events VALUES ('old-1', '{}')")
-    con.close()
-
-
 def test_a_cache_from_before_versions_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "cache.duckdb"
-    _old_cache(path)
+    unversioned_cache(path)
     said: list[str] = []
     with Cache.open(path, notify=said.append) as cache:
         assert cache.count() == 0
@@ -137,7 +175,7 @@ def test_the_default_notice_goes_to_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "cache.duckdb"
-    _old_cache(path)
+    unversioned_cache(path)
     Cache.open(path).close()
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -184,7 +222,7 @@ def test_read_only_does_not_create_or_upgrade(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no cache at"):
         Cache.open(path, read_only=True)
     assert not path.exists()
-    _old_cache(path)
+    unversioned_cache(path)
     with pytest.raises(StoreError, match="older schema"):
         Cache.open(path, read_only=True)
 
