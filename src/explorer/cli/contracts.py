@@ -10,7 +10,7 @@ import click
 import orjson
 
 from explorer.cli import main
-from explorer.cli.render import clean, format_choice_option, json_safe
+from explorer.cli.render import clean, json_safe
 from explorer.core.contracts import (
     ENVELOPE,
     Change,
@@ -24,7 +24,10 @@ from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, ContractInfo, 
 WIDTH = 100
 PATH_WIDTH = 40
 
-format_option = format_choice_option(("table", "json"), "table", "Output format (text is table).")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="Output format.",
+)  # fmt: skip
 
 
 @main.group(invoke_without_command=True)

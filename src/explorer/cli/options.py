@@ -10,18 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from explorer.cli import root_cache
 from explorer.config import ENV_TOKEN, ENV_URL
 from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 
 if TYPE_CHECKING:
     from explorer.client.datastorage import ClientSettings
-
-
-def _group_cache(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
-    """A command's own --cache, else the one given before the command (or --demo)."""
-    return value if value is not None else root_cache(ctx)
-
 
 cache_option = click.option(
     "--cache",
@@ -29,12 +22,9 @@ cache_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="PATH",
-    callback=_group_cache,
-    help="The DuckDB cache file (default: the group's --cache or --demo, "
-    "$AUDIT_EXPLORER_CACHE, else the user cache dir).",
+    help="The DuckDB cache file (default: $AUDIT_EXPLORER_CACHE, else the user cache dir).",
 )
-"""``--cache PATH`` as ``cache: Path | None`` (the group's when not given here); resolve it
-with ``explorer.config.cache_path``."""
+"""``--cache PATH`` as ``cache: Path | None``; resolve it with ``explorer.config.cache_path``."""
 
 contract_option = click.option(
     "--contract",

@@ -147,6 +147,10 @@ def render_result(result: SyncResult, source: str, path: Path, total: int) -> st
         lines.append(
             f"newest event {result.watermark:%Y-%m-%d %H:%M:%S} UTC (next sync starts there)"
         )
+    if isinstance(result.holds, int):
+        lines.append(f"legal holds: {result.holds:,} active")
+    elif result.holds is not None:
+        lines.append(f"legal holds not read: {clean(result.holds)}")
     lines += [
         f"{result.elapsed:.2f} s, {result.events_per_s:,.0f} events/s",
         f"cache {clean(str(path))}: {total:,} events",
@@ -162,7 +166,27 @@ def render_result(result: SyncResult, source: str, path: Path, total: int) -> st
 @click.option("--events", "count", type=click.IntRange(min=0), default=2000, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--token", metavar="T", help="Require this bearer token.")
-def demo_server(port: int, count: int, seed: int, token: str | None) -> None:
+@click.option(
+    "--read-token", metavar="T", help="Also accept this token, for get/list only (no `create`)."
+)
+@click.option(
+    "--tamper", type=click.IntRange(min=0), default=0, help="Alter N events after sealing."
+)
+@click.option(
+    "--cert-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the export-signing certificate here (for `verify --cert FILE`).",
+)
+def demo_server(
+    port: int,
+    count: int,
+    seed: int,
+    token: str | None,
+    read_token: str | None,
+    tamper: int,
+    cert_out: Path | None,
+) -> None:
     """Serve demo events on 127.0.0.1 the way DataStorage does, until Ctrl-C.
 
     Try it: ``audit-explorer sync --url http://127.0.0.1:8080``. --port 0 picks a free port.
@@ -171,9 +195,17 @@ def demo_server(port: int, count: int, seed: int, token: str | None) -> None:
     from explorer.demo.server import DemoServer
 
     try:
-        server = DemoServer(demo_events(count, seed), token=token, port=port)
+        server = DemoServer(
+            demo_events(count, seed), token=token, port=port, read_token=read_token, tamper=tamper
+        )
     except OSError as exc:
         raise ExplorerError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    if cert_out is not None:
+        try:
+            cert_out.write_bytes(server.signer.cert_pem)
+        except OSError as exc:
+            raise ExplorerError(f"cannot write {cert_out}: {exc.strerror or exc}") from None
+        click.echo(f"export-signing certificate written to {clean(str(cert_out))}")
     auth = " (bearer token required)" if token else ""
     click.echo(f"serving {len(server):,} demo events on {server.url}{auth}; Ctrl-C stops")
     sys.stdout.flush()

@@ -11,7 +11,7 @@ import orjson
 
 from explorer.cli import main
 from explorer.cli.options import contract_option
-from explorer.cli.render import clean, format_choice_option, json_safe
+from explorer.cli.render import clean, json_safe
 from explorer.client.files import EventReader
 from explorer.core.validate import Checked, Summary, validate_records
 from explorer.models.decode import Status
@@ -37,11 +37,10 @@ def _entry(checked: Checked) -> dict[str, Any]:
 
 @main.command()
 @click.argument("file", default="-", required=False)
-@format_choice_option(
-    ("table", "json", "ndjson"),
-    "table",
-    "Report format: a summary (table, or its alias text), or one entry per event.",
-)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "ndjson"]), default="text",
+    show_default=True, help="Report format.",
+)  # fmt: skip
 @click.option("--strict", is_flag=True, help="Drift (undeclared fields) fails too.")
 @contract_option
 def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
@@ -69,7 +68,7 @@ def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
             pass
         click.echo(render_summary(summary, page=reader.shape == "page"))
     out.flush()
-    if fmt != "table" and reader.shape == "page":
+    if fmt != "text" and reader.shape == "page":
         click.echo(page_verdict(summary), err=True)
     sys.exit(1 if summary.failed(strict=strict) else 0)
 

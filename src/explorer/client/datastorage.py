@@ -25,6 +25,19 @@ from typing import Any
 
 import httpx
 
+from explorer.client.evidence import (
+    EXPORT_PATH,
+    HOLDS_PATH,
+    MAX_EXPORT_LIMIT,
+    ExportFilters,
+    ExportPage,
+    Hold,
+    Reconstruction,
+    export_from_json,
+    holds_from_json,
+    reconstruct_path,
+    reconstruction_from_json,
+)
 from explorer.config import ENV_TOKEN, SERVICE_ACCOUNT_TOKEN, too_open
 from explorer.errors import ClientError
 from explorer.jsontext import DuplicateKey, duplicate_keys, duplicates_by_item
@@ -301,11 +314,65 @@ class DataStorageClient:
         response = self._get(params)
         return _page(response, self._scrub)
 
-    def _get(self, params: dict[str, str]) -> httpx.Response:
-        tries = max(1, self.settings.max_tries)
+    # -- evidence: the signed export, legal holds, reconstruction --------------------
+
+    def export_events(
+        self, filters: ExportFilters | None = None, *, limit: int = 1000, offset: int = 0
+    ) -> ExportPage:
+        """One page of ``GET /api/v1/audit/export`` (filters sent as given: resolve once)."""
+        if not 1 <= limit <= MAX_EXPORT_LIMIT:
+            raise ClientError(f"limit must be between 1 and {MAX_EXPORT_LIMIT:,}, not {limit}")
+        if offset < 0:
+            raise ClientError(f"offset must not be negative, not {offset}")
+        params = {
+            **(filters or ExportFilters()).params(),
+            "offset": str(offset),
+            "limit": str(limit),
+        }
+        response = self._get(params, EXPORT_PATH)
+        if response.status_code == 413:
+            raise ClientError(
+                f"{error_message(response, self._scrub)} (the export allows at most "
+                f"{MAX_EXPORT_LIMIT:,} events per page: use a smaller page size)"
+            )
+        return export_from_json(self._json(response))
+
+    def legal_holds(self, *, tries: int | None = None) -> list[Hold]:
+        """The active legal holds (``GET /api/v1/audit/legal-hold``)."""
+        return holds_from_json(self._json(self._get({}, HOLDS_PATH, tries=tries)))
+
+    def reconstruct(self, correlation_id: str) -> Reconstruction:
+        """``POST .../remediation-requests/{correlation_id}/reconstruct``."""
+        response = self._get({}, reconstruct_path(correlation_id), method="POST")
+        if response.status_code == 403:
+            detail = _problem_detail(response)
+            raise ClientError(
+                "403 Forbidden: reconstruction is a POST, so the token's identity needs the "
+                "`create` verb on the DataStorage service (its RBAC role), not only get/list"
+                + (f" ({self._scrub(detail)})" if detail else "")
+            )
+        return reconstruction_from_json(self._json(response))
+
+    def _json(self, response: httpx.Response) -> Any:
+        if response.status_code != 200:
+            raise ClientError(error_message(response, self._scrub))
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise ClientError(_not_json(response, self._scrub)) from None
+
+    def _get(
+        self,
+        params: dict[str, str],
+        path: str = EVENTS_PATH,
+        *,
+        method: str = "GET",
+        tries: int | None = None,
+    ) -> httpx.Response:
+        tries = max(1, tries or self.settings.max_tries)
         for attempt in range(1, tries + 1):
             try:
-                response = self._fetch(params)
+                response = self._fetch(params, path, method)
             except httpx.TransportError as exc:
                 if _is_tls(exc):  # retrying will not make a certificate trusted
                     raise ClientError(self._tls_message(exc)) from None
@@ -321,12 +388,14 @@ class DataStorageClient:
             return response
         raise AssertionError("unreachable")
 
-    def _fetch(self, params: dict[str, str]) -> httpx.Response:
-        """One GET, read under a total deadline and a size cap (a trickling server ends)."""
+    def _fetch(
+        self, params: dict[str, str], path: str = EVENTS_PATH, method: str = "GET"
+    ) -> httpx.Response:
+        """One request, read under a total deadline and a size cap (a trickling server ends)."""
         limits = self.settings
         deadline = time.monotonic() + limits.total_timeout
         body = bytearray()
-        with self._http.stream("GET", EVENTS_PATH, params=params) as streamed:
+        with self._http.stream(method, path, params=params) as streamed:
             for chunk in streamed.iter_bytes():
                 body += chunk
                 if len(body) > limits.max_body:

@@ -25,6 +25,7 @@ from typing import IO, Any, Literal
 
 import orjson
 
+from explorer.client.evidence import VERDICT
 from explorer.errors import InputError
 from explorer.jsontext import (
     DuplicateKey,
@@ -121,6 +122,8 @@ class EventReader:
     def __init__(self, source: str | Path | IO[bytes], *, name: str | None = None) -> None:
         self.name = name or _display_name(source)
         self.shape: Shape | None = None
+        # An export document, whole (its verdicts and summary), once it has been read.
+        self.export: dict[str, Any] | None = None
         self._source = source
 
     def __iter__(self) -> Iterator[Record]:
@@ -199,6 +202,9 @@ class EventReader:
             self.shape, items_at, items = "page", ("data",), value["data"]
         elif isinstance(value, dict) and isinstance(value.get("events"), list):
             self.shape, items_at, items = "export", ("events",), value["events"]
+            self.export = value
+            # the server's verdict is not part of the event: see ingest.evidence
+            items = [_without_verdict(item) for item in items]
         else:
             self.shape = "event"
             yield Record("item 0", None, value, duplicates=duplicates, text=exact)
@@ -217,6 +223,12 @@ class EventReader:
                 continue
             return
         raise InputError(f"{self.name}: not JSON (the first lines are neither JSON nor NDJSON)")
+
+
+def _without_verdict(item: Any) -> Any:
+    if isinstance(item, dict) and VERDICT in item:
+        return {key: value for key, value in item.items() if key != VERDICT}
+    return item
 
 
 def is_ndjson(stream: IO[bytes]) -> bool:

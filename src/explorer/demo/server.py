@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from explorer.client.datastorage import (
     EVENTS_PATH,
@@ -33,6 +33,8 @@ from explorer.client.datastorage import (
     parse_relative,
     parse_timestamp,
 )
+from explorer.client.evidence import EXPORT_PATH, HOLDS_PATH
+from explorer.demo import evidence
 
 DEFAULT_LIMIT = 100
 FaultKind = Literal[
@@ -46,6 +48,7 @@ _OLDEST = datetime.min.replace(tzinfo=UTC)
 _PROBLEM = "https://kubernaut.ai/problems/"
 _DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
 _FILTERS = ("event_type", "event_category", "event_outcome", "severity", "correlation_id")
+_RECONSTRUCT = re.compile(r"^/api/v1/audit/remediation-requests/([^/]+)/reconstruct$")
 _HTML = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
@@ -95,8 +98,15 @@ class DemoServer:
         port: int = 0,
         host: str = "127.0.0.1",
         tls: ssl.SSLContext | None = None,
+        read_token: str | None = None,
+        signer: evidence.DemoSigner | None = None,
+        tamper: int = 0,
     ) -> None:
         self.token = token
+        self.read_token = read_token  # a second identity: get/list only, no `create`
+        self._signer = signer
+        self.placed_holds: dict[str, dict[str, Any]] = {}
+        self._verdicts: dict[str, bool] | None = None
         self.faults = faults or Faults()
         self.requests: list[SeenRequest] = []
         self.pages_served = 0
@@ -107,6 +117,7 @@ class DemoServer:
         self._rng = random.Random(self.faults.seed)
         self._thread: threading.Thread | None = None
         self.add_events(events)
+        self.tampered = evidence.tamper(self.events, tamper)
         self.httpd = _HTTPServer((host, port), Handler)  # tests swap its handler class
         self.httpd.demo = self
         self.scheme = "http"
@@ -130,6 +141,7 @@ class DemoServer:
         with self._lock:
             self._events.extend((_sort_key(e), e) for e in events)
             self._resort()
+            self._verdicts = None
 
     def __len__(self) -> int:
         return len(self._events)
@@ -201,6 +213,23 @@ class DemoServer:
             return [e for key, e in self._events[lo:hi] if key[0] is not _OLDEST]
         return [e for _, e in self._events if query.matches(e)]
 
+    @property
+    def signer(self) -> evidence.DemoSigner:
+        """The export's signing key and certificate (made on first use)."""
+        with self._lock:
+            if self._signer is None:
+                self._signer = evidence.DemoSigner.generate()
+            return self._signer
+
+    def export(self, params: dict[str, str], exported_by: str) -> dict[str, Any]:
+        signer = self.signer
+        with self._lock:
+            events = self.events
+            if self._verdicts is None:
+                self._verdicts = evidence.chain_verdicts(events)
+            verdicts = self._verdicts
+        return evidence.export_answer(events, verdicts, params, signer, exported_by)
+
     def _answer(self, params: dict[str, str]) -> dict[str, Any]:
         limit = _int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = _int_param(params, "offset", 0, 0, None)
@@ -254,6 +283,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         demo = self.server.demo
         url = urlsplit(self.path)
+        if url.path.rstrip("/") in (EXPORT_PATH, HOLDS_PATH):
+            self._evidence_get(url.path.rstrip("/"), url.query, demo)
+            return
         if url.path.rstrip("/") != EVENTS_PATH:
             self._problem(404, "Not Found", "not-found", f"no route for {url.path}")
             return
@@ -275,7 +307,84 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, "application/json", _dumps(body), cut=fault)
 
     def do_POST(self) -> None:
-        self._problem(405, "Method Not Allowed", "method-not-allowed", "read-only stand-in")
+        demo = self.server.demo
+        path = urlsplit(self.path).path.rstrip("/")
+        found = _RECONSTRUCT.match(path)
+        if found is None and path != HOLDS_PATH:
+            self._problem(405, "Method Not Allowed", "method-not-allowed", "read-only stand-in")
+            return
+        if not self._identity(demo, write=True):
+            return
+        if path == HOLDS_PATH:
+            self._place_hold(demo)
+            return
+        assert found is not None
+        try:
+            body = evidence.reconstruct_answer(demo.events, unquote(found.group(1)))
+        except evidence.NotFound as exc:
+            self._problem(404, "Audit Events Not Found", "audit/correlation-not-found", str(exc))
+            return
+        except evidence.Invalid as exc:
+            kind = "reconstruction/missing-gateway-event"
+            self._problem(400, "Reconstruction Failed", kind, str(exc))
+            return
+        self._send(200, "application/json", _dumps(body))
+
+    def _evidence_get(self, path: str, query: str, demo: DemoServer) -> None:
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        if not self._identity(demo, write=False):
+            return
+        if path == HOLDS_PATH:
+            body = evidence.holds_answer(demo.events, demo.placed_holds)
+            self._send(200, "application/json", _dumps(body))
+            return
+        user = self.headers.get("X-Auth-Request-User") or "system:serviceaccount:demo:auditor"
+        try:
+            body = demo.export(params, user)
+        except evidence.TooLarge as exc:
+            self._problem(413, "Payload Too Large", "export/limit-exceeded", str(exc))
+            return
+        except evidence.Invalid as exc:
+            self._problem(400, "Validation Error", "export/invalid-parameters", str(exc))
+            return
+        self._send(200, "application/json", _dumps(body))
+
+    def _identity(self, demo: DemoServer, *, write: bool) -> bool:
+        """The oauth-proxy's part: 401 without a known token, 403 when the token's identity
+        may not use the verb (POST is ``create``); True when the request may go on."""
+        if self._authorized(demo.token):
+            return True
+        if demo.read_token is not None and self._authorized(demo.read_token):
+            if not write:
+                return True
+            detail = "the identity may get/list but not create on the data-storage service"
+            self._problem(403, "Forbidden", "forbidden", detail)
+            return False
+        self._problem(401, "Unauthorized", "unauthorized", "missing or invalid bearer token")
+        return False
+
+    def _place_hold(self, demo: DemoServer) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(min(length, 1 << 20)) or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not all(
+            isinstance(body.get(k), str) and body[k] for k in ("correlation_id", "reason")
+        ):
+            detail = "correlation_id and reason are required"
+            self._problem(400, "Validation Error", "validation-error", detail)
+            return
+        user = self.headers.get("X-Auth-Request-User") or "system:serviceaccount:demo:auditor"
+        hold = {
+            "correlation_id": body["correlation_id"],
+            "placed_by": user,
+            "placed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "reason": body["reason"],
+        }
+        demo.placed_holds[body["correlation_id"]] = hold
+        affected = sum(1 for e in demo.events if e.get("correlation_id") == body["correlation_id"])
+        self._send(200, "application/json", _dumps({**hold, "events_affected": affected}))
 
     def _authorized(self, token: str | None) -> bool:
         if token is None:

@@ -21,6 +21,7 @@ from typing import TypeVar
 from explorer.client.files import EventReader, Record
 from explorer.errors import InputError
 from explorer.ingest.batch import ImportResult, prepare
+from explorer.ingest.evidence import record_export_document
 from explorer.ingest.ndjson import import_ndjson
 from explorer.ingest.rows import build_rows
 from explorer.models.decode import Decoded
@@ -80,6 +81,8 @@ def import_files(
         ):
             continue
         import_records(cache, reader, source=label, progress=progress, prefix=prefix, result=result)
+        if reader.export is not None:  # a saved export: the server's verdicts too
+            record_export_document(cache, reader.export, label)
     return result
 
 

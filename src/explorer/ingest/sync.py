@@ -45,6 +45,7 @@ from explorer.client.datastorage import (
 from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
 from explorer.errors import ClientError
 from explorer.ingest.batch import Prepared, Tally, pack, prepare_events
+from explorer.ingest.evidence import sync_holds
 from explorer.ingest.workers import make_pool, worker_deaths, workers
 from explorer.store.cache import Cache, load_watermark, save_watermark
 from explorer.store.schema import BATCH_SIZE
@@ -74,6 +75,7 @@ class SyncResult:
     stopped: str | None = None
     since: str | None = None  # the since actually asked for (after the watermark)
     watermark: datetime | None = None
+    holds: int | str | None = None  # legal holds read after a complete sync, or why not
 
     @property
     def fetched(self) -> int:
@@ -163,6 +165,8 @@ def run_sync(
         # Never past the moment the sync began (nor a mark an older version saved).
         result.watermark = min(max(marks), begun) if marks else None
         save_watermark(cache, source, key, result.watermark)
+    if result.complete:
+        result.holds = sync_holds(cache, client, source)  # the legal-hold list, every sync
     return result
 
 

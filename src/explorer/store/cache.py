@@ -29,6 +29,7 @@ from explorer.config import cache_permission_warning, private_files
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, contract_info
 from explorer.store.batches import Batch, RowBatch, SpooledBatch
+from explorer.store.evidence import create_tables as create_evidence_tables
 from explorer.store.schema import BATCH_SIZE, COLUMN_NAMES, COLUMNS, SYNC_STATE_SQL
 from explorer.store.views import payload_views, views_digest
 
@@ -450,6 +451,7 @@ def _prepare(
             if contract is not None and _scalar(connection, "SELECT count(*) FROM events") == 0:
                 _set_meta(connection, "contract", contract)  # nothing decoded yet
             _refresh_views(connection, cache_contract(connection))
+            create_evidence_tables(connection)  # verdicts, runs, holds (store/evidence.py)
     except duckdb.Error as exc:
         connection.close()
         raise StoreError(f"cannot prepare cache {path}: {_first_line(exc)}") from None
