@@ -21,6 +21,7 @@ from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.export import ExportScreen
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.screens.mismatches import MismatchesScreen
+from explorer.tui.screens.params import ParamsScreen
 from explorer.tui.screens.raw import EventScreen, RawScreen
 from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.screens.stats import StatsScreen
@@ -46,6 +47,7 @@ SCOPES: dict[Scope, type[DOMNode]] = {
     "results": ResultsScreen,
     "export": ExportScreen,
     "help": HelpScreen,
+    "params": ParamsScreen,
 }
 
 

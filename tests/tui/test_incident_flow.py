@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
 
+from explorer.tui.messages import QueryRequested
 from explorer.tui.screens.events import EventsScreen
+from explorer.tui.screens.params import ParamsScreen
 from explorer.tui.screens.raw import EventScreen
+from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.screens.timeline import TimelineScreen
 from explorer.tui.widgets.events_table import EventsTable
-from tests.tui.test_app import SIZE, MakeApp, settle
+from explorer.tui.widgets.result_table import ResultTable
+from tests.tui.test_app import SIZE, MakeApp, settle, wait_for_hit
 
 pytestmark = pytest.mark.anyio
 
@@ -95,3 +100,92 @@ async def test_n_jumps_between_failures_and_enter_comes_back(
         assert app.screen is screen and table.cursor_row == notable[0]
         await pilot.press("escape")
         assert isinstance(app.screen, EventsScreen)
+
+
+async def _query(pilot: Pilot[None], name: str) -> ResultsScreen:
+    pilot.app.post_message(QueryRequested(name))
+    await pilot.pause()
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ResultsScreen)
+    return screen
+
+
+async def test_query_rows_open_events_and_timelines(sample_cache: Path, make_app: MakeApp) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # latest-state names correlations only: Enter opens the row's timeline
+        screen = await _query(pilot, "latest-state")
+        table = screen.query_one(ResultTable)
+        await pilot.press("down", "down")
+        row = screen.row()
+        assert row is not None and table.cursor_row == 2
+        assert str(row["correlation_id"]) in _text(screen, "#query-full")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TimelineScreen)
+        assert app.screen.correlation_id == row["correlation_id"]
+        await pilot.press("escape")
+        assert app.screen is screen and table.cursor_row == 2  # exactly where it was
+        # the palette's "Incident timeline" is the query row's, and the query stays
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"incid")
+        await wait_for_hit(pilot, "Incident timeline")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TimelineScreen)
+        assert app.screen.correlation_id == row["correlation_id"]
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_query_parameters_are_edited_in_a_form(sample_cache: Path, make_app: MakeApp) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await _query(pilot, "failed-remediations")
+        assert screen.result is not None and screen.result.num_rows == 2  # in 7 days
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ParamsScreen)
+        since = form.query_one("#param-0", Input)
+        assert since.value == "7d"  # the default
+        since.value = "last tuesday"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form  # refused, with the reason
+        assert "since" in _text(form, "#params-problem")
+        since.value = "2d"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.given == {"since": "2d", "until": "now"}
+        assert "since=2d" in _text(screen, "#query-params")
+        assert screen.result is not None and screen.result.num_rows == 0
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ParamsScreen)
+        since = app.screen.query_one("#param-0", Input)
+        assert since.value == "2d"  # what was given last
+        since.value = "30d"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.result is not None and screen.result.num_rows == 2
+        # these rows name their event: Enter opens it, t its timeline
+        row = screen.row()
+        assert row is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EventScreen) and app.screen.event_id == row["event_id"]
+        await pilot.press("escape")
+        await pilot.press("t")
+        await settle(pilot)
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        assert timeline.correlation_id == row["correlation_id"]
+        steps = timeline.query_one(DataTable)
+        assert (
+            steps.coordinate_to_cell_key(steps.cursor_coordinate).row_key.value == row["event_id"]
+        )

@@ -26,6 +26,7 @@ Scope = Literal[
     "results",
     "export",
     "help",
+    "params",
 ]
 
 EVENTS = "Events"
@@ -317,6 +318,35 @@ ACTIONS: tuple[Action, ...] = (
         ("results",),
         section=VIEWS,
     ),
+    Action(
+        "results.open",
+        "enter",
+        "open",
+        "Open",
+        "query result: open the row's event (or its correlation's timeline)",
+        ("results",),
+        footer=False,
+        section=VIEWS,
+    ),
+    Action(
+        "results.timeline",
+        "t",
+        "timeline",
+        "Timeline",
+        "incident timeline of the highlighted row's correlation ID",
+        ("results",),
+        section=VIEWS,
+    ),
+    Action(
+        "results.params",
+        "p",
+        "params",
+        "Parameters",
+        "query result: change the query's parameters and run it again",
+        ("results",),
+        section=VIEWS,
+    ),
+    Action("params.cancel", "escape", "cancel", "Cancel", "close without running", ("params",)),
     Action("event.raw", "r", "raw", "Raw JSON", "raw JSON of the event", ("event",)),
     Action("export.cancel", "escape", "cancel", "Cancel", "close without exporting", ("export",)),
     Action(

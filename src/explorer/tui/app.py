@@ -203,10 +203,14 @@ class ExplorerApp(App[None]):
         self.push_screen(ResultsScreen(message.name))
 
     async def on_command_chosen(self, message: CommandChosen) -> None:
-        """A palette action: ``app.<name>`` runs here, any other on the home screen."""
+        """A palette action: ``app.<name>`` runs here; any other on the screen in view
+        when it has that action (the query row's timeline), else on the home screen."""
         action = message.action.action
         if action.startswith("app."):
             await self.run_action(action)
+            return
+        if hasattr(self.screen, f"action_{action.split('(')[0]}"):
+            await self.run_action(action, self.screen)
             return
         while len(self.screen_stack) > 1:
             await self.pop_screen()
