@@ -66,7 +66,10 @@ def test_filter_to_csv_file(cache: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     expected = count(cache, expr)
     assert expected > 0
-    assert result.stderr.strip() == f"wrote {expected:,} rows to {out}"
+    assert result.stderr.splitlines() == [
+        f"wrote {expected:,} rows to {out}",
+        f"and its manifest to {out}.manifest.json",
+    ]
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == expected
     assert {r["service"] for r in rows} <= {"gateway", "orchestrator"}

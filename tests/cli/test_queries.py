@@ -74,7 +74,9 @@ def test_formats_and_files(cache: Path, tmp_path: Path) -> None:
     as_json = json.loads(run(*args, "--format", "json").stdout)
     out = tmp_path / "latest.parquet"
     written = run(*args, "-o", str(out))
-    assert written.stderr == f"wrote {len(as_json):,} rows to {out}\n"
+    assert written.stderr == (
+        f"wrote {len(as_json):,} rows to {out}\nand its manifest to {out}.manifest.json\n"
+    )
     assert pq.read_table(out).column("correlation_id").to_pylist() == [
         r["correlation_id"] for r in as_json
     ]

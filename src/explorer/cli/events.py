@@ -30,6 +30,7 @@ from explorer.core.export import (
     write_rows,
 )
 from explorer.core.filters import Filter, events_sql, parse_filter
+from explorer.core.manifest import Provenance, filter_selection, provenance
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.errors import ExplorerError, ExportError
 from explorer.models.decode import Status
@@ -67,6 +68,13 @@ output_option = click.option(
     help="Write to FILE (written whole or not at all) instead of stdout.",
 )
 
+csv_exact_option = click.option(
+    "--csv-exact",
+    is_flag=True,
+    help="CSV to a file keeps every value as it is (by default a text cell a spreadsheet "
+    "would run as a formula, starting with = + - @ tab or CR, gets a leading ').",
+)
+
 
 class NotFoundError(ExplorerError):
     """What was asked for is not in the cache."""
@@ -95,11 +103,21 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def emit(rows: Rows, fmt: str, output: Path | None) -> int:
-    """Write ``rows`` to ``output`` or stdout; say where on stderr when it was a file."""
+def emit(
+    rows: Rows,
+    fmt: str,
+    output: Path | None,
+    *,
+    facts: Provenance | None = None,
+    csv_exact: bool = False,
+) -> int:
+    """Write ``rows`` to ``output`` (with its manifest when ``facts`` are given) or stdout;
+    say where on stderr when it was a file."""
     if output is not None:
-        result = export_rows(rows, output, fmt)
+        result = export_rows(rows, output, fmt, facts=facts, csv_exact=csv_exact)
         click.echo(f"wrote {result.rows:,} rows to {clean(str(result.path))}", err=True)
+        if result.manifest is not None:
+            click.echo(f"and its manifest to {clean(str(result.manifest))}", err=True)
         return result.rows
     if fmt == "table":
         table = rows.reader.read_all()
@@ -130,6 +148,7 @@ def stdout_is_terminal() -> bool:
 @format_option
 @output_option
 @contract_option
+@csv_exact_option
 def events(
     expr: str,
     cache: Path | None,
@@ -137,6 +156,7 @@ def events(
     fmt: str | None,
     output: Path | None,
     contract: str | None,
+    csv_exact: bool,
 ) -> None:
     """Events from the cache matching EXPR, newest first.
 
@@ -149,6 +169,8 @@ def events(
     The table shows the first 100 events unless --limit says otherwise; the other
     formats carry every matching event and all columns, with event_data and
     decode_issues nested in json, ndjson and parquet (JSON text in csv).
+    With -o, FILE.manifest.json records its sha256, row count, EXPR, the contract and
+    the sources (check it with `audit-explorer verify-export FILE`).
     """
     flt = parse_filter(expr)
     fmt = choose_format(fmt, output)
@@ -157,7 +179,9 @@ def events(
             _events_table(db, flt, TABLE_LIMIT if limit is None else limit)
             return
         sql, params = events_sql(flt, limit=limit)
-        emit(query_rows(db.connection, sql, params), fmt, output)
+        facts = provenance(db.connection, filter_selection(expr, limit)) if output else None
+        rows = query_rows(db.connection, sql, params)
+        emit(rows, fmt, output, facts=facts, csv_exact=csv_exact)
 
 
 def _events_table(db: Cache, flt: Filter, shown: int) -> None:

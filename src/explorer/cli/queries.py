@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from explorer.cli import main
-from explorer.cli.events import choose_format, emit, format_option, open_cache, output_option
+from explorer.cli.events import (
+    choose_format,
+    csv_exact_option,
+    emit,
+    format_option,
+    open_cache,
+    output_option,
+)
 from explorer.cli.options import cache_option
 from explorer.cli.render import clean
-from explorer.core.queries import NamedQuery, find_query, load_queries, query_rows
+from explorer.core.manifest import provenance, query_selection
+from explorer.core.queries import (
+    NamedQuery,
+    bind_params,
+    find_query,
+    load_queries,
+    query_rows,
+)
 from explorer.errors import QueryError
 
 queries_dir_option = click.option(
@@ -55,6 +70,7 @@ def _params(query: NamedQuery) -> str:
 @cache_option
 @format_option
 @output_option
+@csv_exact_option
 def query(
     name: str,
     params: tuple[str, ...],
@@ -62,19 +78,28 @@ def query(
     cache: Path | None,
     fmt: str | None,
     output: Path | None,
+    csv_exact: bool,
 ) -> None:
     """Run a named query (see `audit-explorer queries`) or a .sql file on the cache.
 
     Parameters are bound by DuckDB, never pasted into the SQL. Time parameters take
     30m, 24h, 7d, now or an ISO date/time. The cache is opened read-only.
+    With -o, FILE.manifest.json records the query, the values bound to its parameters
+    and the SQL's sha256 (check it with `audit-explorer verify-export FILE`).
     """
     problems: list[str] = []
     named = find_query(name, queries_dirs, problems=problems)
     _warn(problems)
     values = parse_params(params)
     fmt = choose_format(fmt, output)
+    now = datetime.now(UTC)  # one moment for the rows and the manifest's bound values
     with open_cache(cache) as db:
-        emit(query_rows(db.connection, named, values), fmt, output)
+        facts = None
+        if output is not None:
+            bound = bind_params(named, values, now=now)
+            facts = provenance(db.connection, query_selection(named.name, named.sql, bound))
+        rows = query_rows(db.connection, named, values, now=now)
+        emit(rows, fmt, output, facts=facts, csv_exact=csv_exact)
 
 
 def _warn(problems: list[str]) -> None:

@@ -196,7 +196,13 @@ class ExplorerApp(App[None]):
         if self.cache is None:
             self.notify("Nothing to export: the cache is empty.", severity="warning")
             return
-        screen = ExportScreen(message.sql, message.params, message.label, directory=self.export_dir)
+        screen = ExportScreen(
+            message.sql,
+            message.params,
+            message.label,
+            directory=self.export_dir,
+            selection=message.selection,
+        )
         self.push_screen(screen)
 
     def on_query_requested(self, message: QueryRequested) -> None:

@@ -14,6 +14,7 @@ from textual.message import Message
 
 from explorer.core.browse import EventBrowser, EventRecord, Window
 from explorer.core.filters import Filter, events_sql
+from explorer.core.manifest import filter_selection
 from explorer.tui.actions import Action
 
 
@@ -107,13 +108,15 @@ class ExportRequested(Message):
     sql: str
     params: Any
     label: str
+    selection: dict[str, Any] | None = None  # what the export's manifest says it holds
 
     @classmethod
     def of_filter(cls, flt: Filter) -> ExportRequested:
         """The events that match ``flt``."""
         sql, params = events_sql(flt)
         expr = flt.expr.strip()
-        return cls(sql, params, f"events matching {expr}" if expr else "all events")
+        label = f"events matching {expr}" if expr else "all events"
+        return cls(sql, params, label, filter_selection(flt.expr))
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""The export dialog: format and path, then a confirmation with the row count and path."""
+"""The export dialog: format and path, then a confirmation with the row count and path.
+
+The file gets its manifest beside it (``explorer.core.manifest``), and an existing file is
+only replaced after a second Export (issue 15: it was overwritten silently).
+"""
 
 from __future__ import annotations
 
@@ -32,13 +36,23 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
 
     BINDINGS = bindings("export")
 
-    def __init__(self, sql: str, params: Any, label: str, *, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        sql: str,
+        params: Any,
+        label: str,
+        *,
+        directory: Path | None = None,
+        selection: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__()
         self.sql = sql
         self.params = params
         self.label = label
         self.directory = directory or Path.cwd()
+        self.selection = selection  # what the manifest says was exported (else the SQL)
         self.result: ExportResult | None = None
+        self.overwrite: Path | None = None  # the existing file a second Export replaces
         self.status: Callable[[Palette], Text] | None = None
 
     def compose(self) -> ComposeResult:
@@ -71,6 +85,13 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         if path.suffix.lstrip(".") in FORMATS:
             path_input.value = str(path.with_suffix(f".{event.value}"))
 
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self) -> None:
+        if self.overwrite is not None:
+            self.overwrite = None
+            self.query_one("#export-go", Button).label = "Export"
+            self._status(lambda _colors: Text(""))
+
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-go")
     def _go(self) -> None:
@@ -81,6 +102,10 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         if not path:
             self._status(lambda colors: Text("Give a path to write to.", style=colors("bad")))
             return
+        target = Path(path).expanduser()
+        if target.exists() and not target.is_dir() and self.overwrite != target:
+            self._confirm_overwrite(target)
+            return
         select = self.query_one("#export-format", Select)
         fmt = str(select.value)
         suffix = Path(path).suffix.lstrip(".").lower()
@@ -89,7 +114,18 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
             fmt = suffix
             select.value = suffix
         self._status(lambda _colors: Text("Writing…", style="dim"))
-        self._export(Path(path).expanduser(), fmt)
+        self._export(target, fmt)
+
+    def _confirm_overwrite(self, target: Path) -> None:
+        self.overwrite = target
+        self.query_one("#export-go", Button).label = "Overwrite"
+        self._status(
+            lambda colors: Text.assemble(
+                (clean(str(target)), "bold"),
+                " exists: Export again to replace it and its manifest.",
+                style=colors("warn"),
+            )
+        )
 
     @work(
         thread=True,
@@ -99,19 +135,21 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         description="Export failed",
     )
     def _export(self, path: Path, fmt: str) -> None:
-        self.post_message(
-            ExportFinished(export_query(self.explorer.cursor(), self.sql, self.params, path, fmt))
-        )
+        cursor = self.explorer.cursor()
+        result = export_query(cursor, self.sql, self.params, path, fmt, selection=self.selection)
+        self.post_message(ExportFinished(result))
 
     def on_export_finished(self, message: ExportFinished) -> None:
         self.result = result = message.result
         where = clean(result.path) if result.path is not None else "the output"
+        manifest = "" if result.manifest is None else clean(result.manifest)
         self._status(
             lambda colors: Text.assemble(
                 "✓ Wrote ",
                 (f"{result.rows:,} rows", "bold"),
                 " to ",
                 (where, "bold"),
+                *(("\nand its manifest to ", (manifest, "bold")) if manifest else ()),
                 style=colors("ok"),
             )
         )
