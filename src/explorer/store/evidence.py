@@ -36,7 +36,8 @@ EVIDENCE_SQL: tuple[str, ...] = (
 # The filter language's ``hold:yes``: the event says it is held, or the server lists its
 # correlation ID. Fixed SQL over ``events``.
 HOLD_SQL = (
-    "(coalesce(legal_hold, false) OR correlation_id IN (SELECT correlation_id FROM legal_holds))"
+    "(coalesce(legal_hold, false)"
+    " OR coalesce(correlation_id IN (SELECT correlation_id FROM legal_holds), false))"
 )
 
 _TABLES = ("verification_runs", "chain_verdicts", "legal_holds")
