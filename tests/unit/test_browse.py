@@ -104,3 +104,6 @@ def test_summary_is_one_line_of_scalars() -> None:
     assert summarize(data) == "name=api n=3 ok=true nested={1} l=[2]"
     assert summarize("plain") == "plain"
     assert len(summarize({"k": "x" * 500, "j": 1}, width=40)) <= 40
+    # what the columns show already is not repeated
+    data = {"event_id": "e-1", "correlation_id": "rr-1", "event_type": "t", "rr_name": "rr-x"}
+    assert summarize(data) == "rr_name=rr-x"

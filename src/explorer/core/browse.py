@@ -137,14 +137,20 @@ def as_received(row: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+# Payload fields that repeat what the table's columns already show (the discriminator, the
+# event's own ID, its correlation): the preview's width goes to what the envelope lacks.
+REPEATS_ENVELOPE = frozenset({"event_type", "event_id", "correlation_id", "event_timestamp"})
+
+
 def summarize(data: Any, width: int = SUMMARY_WIDTH) -> str:
-    """A one-line summary of a payload: its scalar fields as ``key=value``."""
+    """A one-line summary of a payload: its scalar fields as ``key=value``, without those
+    that repeat the envelope."""
     if not isinstance(data, dict):
         return _scalar(data)
     parts: list[str] = []
     length = 0
     for name, value in data.items():
-        if name == "event_type":
+        if name in REPEATS_ENVELOPE:
             continue
         if isinstance(value, dict):
             text = f"{name}={{{len(value)}}}"

@@ -40,9 +40,10 @@ def safe(value: object, style: str | Style = "") -> Text:
 
 
 def badge(status: str | None) -> str:
-    """The short word for a decode status: ok, drift, invalid, mismatch, unknown."""
+    """The word for a decode status, the filter language's and the CLI's: ok, drift,
+    invalid, discriminator_mismatch, unknown_type."""
     try:
-        return Status(status or "").badge
+        return Status(status or "").value
     except ValueError:
         return clean(status or "-")
 

@@ -7,7 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from explorer.core.browse import EventBrowser, fetch_event
 from explorer.core.filters import Filter
@@ -29,6 +29,7 @@ from explorer.tui.widgets.empty_state import EmptyState
 from explorer.tui.widgets.event_detail import EventDetail
 from explorer.tui.widgets.events_table import PAGE, EventsTable
 from explorer.tui.widgets.filter_bar import FilterBar
+from explorer.tui.widgets.footer import ExplorerFooter
 
 WIDE = 170
 
@@ -54,7 +55,7 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
             detail.border_title = "Detail"
             yield detail
         yield EmptyState(id="empty-state")
-        yield Footer()
+        yield ExplorerFooter()
 
     def on_resize(self) -> None:
         # Wide terminals get the detail beside the table, others below it.

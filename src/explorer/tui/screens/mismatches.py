@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from explorer.core.filters import Filter, quote_value
 from explorer.core.stats import (
@@ -29,6 +29,7 @@ from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, Role, follow_theme, palette
 from explorer.tui.text import badge, clean, safe
+from explorer.tui.widgets.footer import ExplorerFooter
 
 COLUMNS = ("events", "verdict / event type", "service", "status", "issue kind", "fits")
 # (role, attributes) of each verdict's words
@@ -129,7 +130,7 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
         )
         table.border_title = "Mismatches"
         yield table
-        yield Footer()
+        yield ExplorerFooter()
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual_fastdatatable import DataTable
 
 from explorer.core.manifest import query_selection
@@ -28,6 +28,7 @@ from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.screens.params import ParamsScreen
 from explorer.tui.styles import follow_theme, palette
 from explorer.tui.text import clean, plural
+from explorer.tui.widgets.footer import ExplorerFooter
 from explorer.tui.widgets.result_table import ResultTable
 
 
@@ -60,7 +61,7 @@ class ResultsScreen(ExplorerScreenMixin, Screen[None]):
         yield Static("", classes="view-summary", id="query-params")
         yield Vertical(id="query-result", classes="view-table")
         yield Static("", classes="full-value", id="query-full")
-        yield Footer()
+        yield ExplorerFooter()
 
     def on_mount(self) -> None:
         try:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from explorer.core.filters import Filter
 from explorer.core.stats import Histogram, OutcomeCount, histogram, outcome_counts
@@ -16,6 +16,7 @@ from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, follow_theme, palette
 from explorer.tui.text import clean, safe
+from explorer.tui.widgets.footer import ExplorerFooter
 from explorer.tui.widgets.histogram import HistogramView
 
 
@@ -48,7 +49,7 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
             )
             table.border_title = "Per service and outcome"
             yield table
-        yield Footer()
+        yield ExplorerFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from explorer.core.filters import Filter, quote_value
 from explorer.core.timeline import Step, Timeline, build_timeline
@@ -24,6 +24,7 @@ from explorer.tui.messages import EventRequested, ExportRequested
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, follow_theme, palette
 from explorer.tui.text import badge, clean, duration, plural, safe, timestamp
+from explorer.tui.widgets.footer import ExplorerFooter
 
 # (key, title, width); the error column takes what is left. Narrow screens drop the
 # columns the others imply (the service is the event type's first word).
@@ -88,7 +89,7 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         table.border_title = "Incident timeline"
         yield table
         yield Static("", classes="full-value", id="timeline-full")
-        yield Footer()
+        yield ExplorerFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

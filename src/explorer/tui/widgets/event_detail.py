@@ -20,6 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from explorer.core.browse import EventRecord
 from explorer.core.stats import fits_sentence
+from explorer.core.timeline import step_error
 from explorer.models.decode import Issue
 from explorer.tui.styles import Palette, Role, follow_theme, palette
 from explorer.tui.text import badge, clean, safe, timestamp
@@ -30,7 +31,7 @@ BADGE_STYLES: dict[str, tuple[Role, str]] = {
     "ok": ("ok", ""),
     "drift": ("warn", ""),
     "invalid": ("bad", ""),
-    "mismatch": ("bad", "bold"),
+    "discriminator_mismatch": ("bad", "bold"),
 }
 
 
@@ -102,6 +103,7 @@ def heading_text(record: EventRecord, colors: Palette) -> Text:
     role, attributes = BADGE_STYLES.get(status, ("other", ""))
     out.append(f" {status} ", style=colors(role, f"reverse {attributes}"))
     out.append("\n")
+    out.append_text(error_text(record, colors))
     if status != "ok":
         fits = record.row.get("decode_fits")
         ok = list(fits.get("ok") or []) if isinstance(fits, dict) else None
@@ -115,6 +117,29 @@ def heading_text(record: EventRecord, colors: Palette) -> Text:
         out.append(clean(words) + "\n", style="italic")
     out.append_text(issues_text(record.decoded.issues, colors))
     out.rstrip()
+    return out
+
+
+def error_text(record: EventRecord, colors: Palette) -> Text:
+    """``failure  LLM_TIMEOUT: LLM provider timeout after 120s`` (from event_data.error_...)
+    when the event failed or carries an error; nothing otherwise."""
+    row = record.row
+    failed = str(row.get("event_outcome") or "").lower() == "failure"
+    error = step_error(
+        row.get("event_type"),
+        record.raw.get("event_data") if isinstance(record.raw, dict) else None,
+        row.get("error_code"),
+        row.get("error_message"),
+        failed=failed,
+    )
+    out = Text(end="")
+    if error is None and not failed:
+        return out
+    out.append("failure  " if failed else "error  ", style=colors("bad", "bold"))
+    out.append(clean(str(error)) if error else "(no error message)", style=colors("bad"))
+    if error is not None and error.source != "error_message":
+        out.append(f"  ({clean(error.source)})", style="dim")
+    out.append("\n")
     return out
 
 

@@ -27,37 +27,44 @@ from explorer.tui.text import badge, clean, timestamp
 PAGE = 200
 MAX_PAGES = 50
 
-# (title, width); the summary takes what is left.
+# (title, width); the summary takes what is left. What identifies an event (its type and
+# correlation ID) gets width before the payload preview.
 COLUMNS = (
     ("time (UTC)", 19),
     ("service", 12),
-    ("event type", 30),
+    ("event type", 32),
     ("outcome", 7),
-    ("correlation", 17),
-    ("decode", 8),
+    ("correlation", 22),
+    ("decode", 12),
 )
 SUMMARY_MIN = 12
+TIME_SHORT = 11  # "11-29 03:01": the time column at its narrowest
 
 
 # On a narrow terminal the columns give up space in this order, down to these widths
-# (column index, narrowest), so the decode badge stays in view at 80 columns.
-_SHRINK = ((2, 16), (4, 11), (1, 8))
+# (column index, narrowest; 0 drops the column): the service first (the event type
+# starts with it), then the date's year and the seconds, so that the event type, the
+# correlation ID and the decode status stay readable at 80 columns.
+_SHRINK = ((1, 0), (0, TIME_SHORT), (2, 22), (5, 8), (4, 18))
+
+
+def _used(sizes: list[int]) -> int:
+    return sum(size + 1 for size in sizes if size)
 
 
 def column_widths(width: int) -> tuple[list[int], int]:
-    """The widths of the fixed columns and of the payload summary for ``width`` cells."""
+    """The widths of the fixed columns (0: not shown) and of the payload summary."""
     sizes = [size for _, size in COLUMNS]
-    spare = width - sum(size + 1 for size in sizes) - SUMMARY_MIN
     for index, narrowest in _SHRINK:
+        spare = width - _used(sizes) - SUMMARY_MIN
         if spare >= 0:
             break
-        give = min(sizes[index] - narrowest, -spare)
-        sizes[index] -= give
-        spare += give
-    rest = width - sum(size + 1 for size in sizes)
-    if spare >= 0:
-        return sizes, max(SUMMARY_MIN, rest)
-    return sizes, rest - 1 if rest > SUMMARY_MIN // 2 else 0  # too narrow: no summary
+        sizes[index] = max(narrowest, sizes[index] + spare if narrowest else 0)
+    rest = width - _used(sizes)
+    if rest >= SUMMARY_MIN:
+        return sizes, rest
+    sizes[2] += max(rest, 0)  # no room for a preview: the event type takes what is left
+    return sizes, 0
 
 
 def header_text(width: int) -> Text:
@@ -65,10 +72,17 @@ def header_text(width: int) -> Text:
     sizes, summary = column_widths(width)
     line = Text(no_wrap=True, end="")
     for (title, _), size in zip(COLUMNS, sizes, strict=True):
-        line.append_text(_cell(title, size))
+        if size:
+            line.append_text(_cell(title, size))
     if summary:
         line.append_text(_cell("payload", summary))
     return line
+
+
+def time_cell(moment: object, size: int) -> str:
+    """The full timestamp, or ``11-29 03:01`` in a narrow column."""
+    text = timestamp(moment)
+    return text[5:16] if size < len(text) and len(text) == 19 else text
 
 
 def _cell(value: str, width: int, style: str | Style = "") -> Text:
@@ -91,8 +105,8 @@ class EventsTable(ScrollView, can_focus=True):
         "events-table--ok",
         "events-table--drift",
         "events-table--invalid",
-        "events-table--mismatch",
-        "events-table--unknown",
+        "events-table--discriminator_mismatch",
+        "events-table--unknown_type",
     }
 
     DEFAULT_CSS = """
@@ -108,8 +122,8 @@ class EventsTable(ScrollView, can_focus=True):
         & > .events-table--ok { color: $success; }
         & > .events-table--drift { color: $warning; }
         & > .events-table--invalid { color: $error; }
-        & > .events-table--mismatch { color: $error; text-style: bold; }
-        & > .events-table--unknown { color: $secondary; }
+        & > .events-table--discriminator_mismatch { color: $error; text-style: bold; }
+        & > .events-table--unknown_type { color: $secondary; }
     }
     """
 
@@ -141,6 +155,7 @@ class EventsTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.total = 0
+        self.counting = False  # total is a lower bound until the count arrives
         self._pages: OrderedDict[int, list[EventRow]] = OrderedDict()
         self._wanted: set[int] = set()
         self._asked: set[int] = set()
@@ -148,9 +163,14 @@ class EventsTable(ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------------
 
-    def reset(self, total: int, window: Window | None = None) -> None:
-        """A new result: ``total`` rows, optionally with its first window."""
+    def reset(self, total: int, window: Window | None = None, *, counting: bool = False) -> None:
+        """A new result: ``total`` rows, optionally with its first window.
+
+        With ``counting``, ``total`` is only what is known so far (the first window) and
+        :meth:`set_total` follows.
+        """
         self.total = total
+        self.counting = counting
         self._pages.clear()
         self._asked.clear()
         self.virtual_size = Size(self.size.width, total + 1)
@@ -159,6 +179,14 @@ class EventsTable(ScrollView, can_focus=True):
         self.set_reactive(EventsTable.cursor_row, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
         self._cursor_moved()
+
+    def set_total(self, total: int) -> None:
+        """The count of a result shown before it was counted; the cursor stays."""
+        self.total = total
+        self.counting = False
+        self.virtual_size = Size(self.size.width, total + 1)
+        self._update_position()
+        self.refresh()
 
     def add_window(self, window: Window) -> None:
         """Rows the screen fetched; pages outside the LRU bound are dropped."""
@@ -221,18 +249,19 @@ class EventsTable(ScrollView, can_focus=True):
             else ""
         )
         badge_style = self._badge_style(status)
+        sizes, summary = column_widths(width)
         cells: tuple[tuple[str, str | Style], ...] = (
-            (timestamp(row.timestamp), ""),
+            (time_cell(row.timestamp, sizes[0]), ""),
             (row.service or "-", ""),
             (row.event_type or "-", ""),
             (row.outcome or "-", outcome_style),
             (row.correlation_id or "-", ""),
             (status, badge_style),
         )
-        sizes, summary = column_widths(width)
         line = Text(no_wrap=True, end="")
         for (value, style), size in zip(cells, sizes, strict=True):
-            line.append_text(_cell(value, size, style))
+            if size:
+                line.append_text(_cell(value, size, style))
         if summary:
             line.append_text(_cell(row.summary, summary))
         return line
@@ -292,7 +321,10 @@ class EventsTable(ScrollView, can_focus=True):
             return
         start = self.cursor_row // PAGE * PAGE
         end = min(self.total, start + PAGE)
-        self.border_subtitle = f"{start + 1:,}-{end:,} of {self.total:,}"
+        if self.counting:
+            self.border_subtitle = f"{start + 1:,}-{end:,} of ≥ {self.total:,} · counting…"
+        else:
+            self.border_subtitle = f"{start + 1:,}-{end:,} of {self.total:,}"
 
     def move_to(self, index: int) -> None:
         if self.total:
