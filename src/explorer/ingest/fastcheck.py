@@ -21,6 +21,10 @@ struct is stricter (more lines take the Python lane: slower, never wrong):
 - date-times are strings matching :data:`AWARE_STAMP`, plain RFC 3339 with a calendar
   date, no leap second and an offset under 24 hours (pydantic also reads ``t``, a space,
   ``+0100``, minutes without seconds... those go the Python way);
+- UUIDs are msgspec's: 36 characters with hyphens or 32 without (pydantic also reads
+  a URN or braces);
+- a number beyond a double fails (pydantic reads ``1e400`` as infinity; orjson refuses
+  it before either is asked);
 - a pattern is kept only in a form whose meaning is the same for Rust's regex crate
   (pydantic) and Python's ``re.search`` (msgspec): ``^`` + plain characters and classes
   + ``$``, the final ``$`` written ``\\Z`` (Python's ``$`` also matches before a final
