@@ -66,7 +66,7 @@ async def export(pilot: Pilot[None]) -> None:
 
 
 async def stats(pilot: Pilot[None]) -> None:
-    await _keys(pilot, "g")
+    await _keys(pilot, "S")
 
 
 SHOTS: dict[str, Steps] = {

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,10 @@ class Config:
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     default_source: str | None = None
     path: Path | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    """Named filter expressions (``[filters]``): ``@name`` in the explorer, ``--filter name``."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Action id -> keys (``[keymap]``), checked against the explorer's actions when it starts."""
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -165,7 +170,8 @@ def load_config(path: Path | None = None) -> Config:
         )
         for name, raw in parsed.sources.items()
     }
-    return Config(sources, parsed.default_source, path)
+    config = Config(sources, parsed.default_source, path)
+    return replace(config, filters=parsed.filters, keymap=parsed.keymap)
 
 
 class _SourceFile(BaseModel):
@@ -194,6 +200,16 @@ class _ConfigFile(BaseModel):
 
     default_source: str | None = None
     sources: dict[str, _SourceFile] = {}
+    filters: dict[str, str] = {}
+    keymap: dict[str, str] = {}
+
+    @field_validator("filters")
+    @classmethod
+    def _filter_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.fullmatch(r"[\w.-]+", name):
+                raise ValueError(f"filter name {name!r}: letters, digits, _ . - only")
+        return value
 
 
 _TYPE_WORDS = {"bool_type": "a boolean (true or false)", "string_type": "a string"}

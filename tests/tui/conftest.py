@@ -28,3 +28,11 @@ def make_app(tmp_path: Path) -> Callable[..., ExplorerApp]:
         return ExplorerApp(cache, now=FIXED_NOW, export_dir=tmp_path, **kw)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter history and the remembered theme go to a temporary data directory."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))

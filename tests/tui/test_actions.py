@@ -17,6 +17,7 @@ from explorer.tui import actions
 from explorer.tui.actions import EVENTS, Action, Scope, bindings, help_sections, palette_actions
 from explorer.tui.app import ExplorerApp
 from explorer.tui.messages import TimelineRequested
+from explorer.tui.screens.copy import CopyScreen
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.export import ExportScreen
 from explorer.tui.screens.help import HelpScreen
@@ -48,6 +49,7 @@ SCOPES: dict[Scope, type[DOMNode]] = {
     "export": ExportScreen,
     "help": HelpScreen,
     "params": ParamsScreen,
+    "copy": CopyScreen,
 }
 
 
@@ -77,8 +79,8 @@ def test_ids_are_unique_and_every_action_has_a_handler() -> None:
 def test_help_merges_the_keys_of_one_line() -> None:
     lines = dict(help_sections())
     events = dict((what, keys) for keys, what in lines[EVENTS])
-    assert events["move the cursor"] == "↑ ↓ PgUp PgDn"
-    assert events["newest / oldest event"] == "Home End"
+    assert events["move the cursor"] == "↑ k ↓ j PgUp PgDn"
+    assert events["newest / oldest event"] == "Home g End G"
     assert events["back to the table (from the filter bar or the detail)"] == "Esc"
 
 

@@ -201,7 +201,7 @@ async def test_stats_screen(sample_cache: Path, make_app: MakeApp) -> None:
     app = make_app(sample_cache)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("g")
+        await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         await settle(pilot)

@@ -184,7 +184,7 @@ async def test_hostile_mismatches_and_stats(corpus_cache: Path, make_app: MakeAp
         assert isinstance(app.screen, EventsScreen)
         assert app.screen.query_one(EventsTable).total >= 1
         assert_safe(app)
-        await pilot.press("g")
+        await pilot.press("S")
         await settle(pilot)
         assert isinstance(app.screen, StatsScreen)
         assert_safe(app)
@@ -219,7 +219,7 @@ async def test_started_while_another_process_writes_the_cache(
             assert app.screen.has_class("-empty")
             text = str(app.screen.query_one(EmptyState).render())
             assert "in use by another process" in text and f"PID {holder.pid}" in text
-            await pilot.press("t", "m", "g", "r", "e", "s")
+            await pilot.press("t", "m", "S", "r", "e", "s")
             await settle(pilot)
     finally:
         holder.communicate("done\n", timeout=30)

@@ -86,7 +86,7 @@ def test_mismatches(snap_compare: SnapCompare, sample_cache: Path) -> None:
 
 
 def test_stats(snap_compare: SnapCompare, sample_cache: Path) -> None:
-    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("g"))
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=SIZE, run_before=steady("S"))
 
 
 def test_export_dialog(snap_compare: SnapCompare, sample_cache: Path) -> None:

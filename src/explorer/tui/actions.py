@@ -7,10 +7,16 @@ help screen are all made from ``ACTIONS``: a new action is one entry here and it
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from textual.binding import Binding, BindingType
+from textual.keys import Keys
+
+from explorer.config import ConfigError
 
 # Whose BINDINGS carry an action: the app, a screen or a widget.
 Scope = Literal[
@@ -27,6 +33,7 @@ Scope = Literal[
     "export",
     "help",
     "params",
+    "copy",
 ]
 
 EVENTS = "Events"
@@ -58,6 +65,8 @@ class Action:
     """The help screen's section; empty keeps it off the help screen."""
     key_display: str = ""
     """How the help screen spells the keys, when their names do not say it."""
+    priority: bool = False
+    """Checked before the focused widget sees the key (so a burst typed after it follows)."""
 
     def key_labels(self) -> tuple[str, ...]:
         """The keys as the help screen and the palette show them (``Esc``, ``/``)."""
@@ -109,12 +118,12 @@ def _table(id: str, keys: str, action: str, label: str, description: str) -> Act
 # In the order the help screen lists them (sections in order of first appearance).
 ACTIONS: tuple[Action, ...] = (
     # -- the events screen and its table ----------------------------------------------------
-    _table("up", "up", "cursor(-1)", "Up", "move the cursor"),
-    _table("down", "down", "cursor(1)", "Down", "move the cursor"),
+    _table("up", "up,k", "cursor(-1)", "Up", "move the cursor"),
+    _table("down", "down,j", "cursor(1)", "Down", "move the cursor"),
     _table("page_up", "pageup", "page(-1)", "Page up", "move the cursor"),
     _table("page_down", "pagedown", "page(1)", "Page down", "move the cursor"),
-    _table("first", "home", "jump(0)", "First", "newest / oldest event"),
-    _table("last", "end", "jump(-1)", "Last", "newest / oldest event"),
+    _table("first", "home,g", "jump(0)", "First", "newest / oldest event"),
+    _table("last", "end,G", "jump(-1)", "Last", "newest / oldest event"),
     _table("select", "enter", "select", "Open", "move into the detail pane"),
     Action(
         "events.filter",
@@ -125,6 +134,7 @@ ACTIONS: tuple[Action, ...] = (
         ("events",),
         title="Filter events",
         section=EVENTS,
+        priority=True,
     ),
     Action(
         "events.clear_filter",
@@ -156,7 +166,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "events.stats",
-        "g",
+        "S",
         "stats",
         "Stats",
         "stats: events over time, per service and outcome",
@@ -182,6 +192,38 @@ ACTIONS: tuple[Action, ...] = (
         "raw JSON of the highlighted event",
         ("events",),
         title="Raw JSON",
+        section=EVENTS,
+    ),
+    Action(
+        "events.copy",
+        "y",
+        "copy",
+        "Copy",
+        "copy the highlighted event: JSON, event_id or correlation_id (clipboard, OSC 52)",
+        ("events",),
+        title="Copy event",
+        section=EVENTS,
+    ),
+    Action(
+        "events.pager",
+        "o",
+        "pager",
+        "Pager",
+        "open the event's JSON in $PAGER (less -R)",
+        ("events",),
+        footer=False,
+        title="Open in pager",
+        section=EVENTS,
+    ),
+    Action(
+        "events.editor",
+        "E",
+        "editor",
+        "Editor",
+        "open the event's JSON in $EDITOR (a private temporary copy)",
+        ("events",),
+        footer=False,
+        title="Open in editor",
         section=EVENTS,
     ),
     Action(
@@ -242,6 +284,26 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
     ),
     Action(
+        "filter.older",
+        "up",
+        "older",
+        "Older",
+        "filter bar: the previous filter (history)",
+        ("filter-bar",),
+        footer=False,
+        section=EVENTS,
+        key_display="↑ ↓",
+    ),
+    Action(
+        "filter.newer",
+        "down",
+        "newer",
+        "Newer",
+        "filter bar: the previous filter (history)",
+        ("filter-bar",),
+        footer=False,
+    ),
+    Action(
         "filter.complete",
         "tab",
         "accept",
@@ -260,9 +322,23 @@ ACTIONS: tuple[Action, ...] = (
         ("timeline", "mismatches", "stats", "event"),
         section=VIEWS,
     ),
-    # The parameters input takes a q; Escape alone goes back.
-    Action("results.back", "escape", "back", "Back", "back", ("results",), section=VIEWS),
+    Action("results.back", "escape,q", "back", "Back", "back", ("results",), section=VIEWS),
     Action("raw.back", "escape,q,r", "back", "Back", "back to where you were", ("raw",)),
+    Action(
+        "raw.search",
+        "slash",
+        "search",
+        "Search",
+        "raw JSON: search (Enter), n / N next and previous match",
+        ("raw",),
+        section=VIEWS,
+        key_display="/ n N",
+    ),
+    Action("raw.next", "n", "next_match(1)", "Next", "next match", ("raw",), footer=False),
+    Action(
+        "raw.previous", "N", "next_match(-1)", "Previous", "previous match", ("raw",), footer=False
+    ),
+    Action("copy.cancel", "escape,q", "dismiss(None)", "Cancel", "close the copy menu", ("copy",)),
     Action(
         "mismatches.drill",
         "enter",
@@ -380,7 +456,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "app.command_palette",
-        "ctrl+p",
+        "ctrl+p,colon",
         "app.command_palette",
         "Commands",
         "command palette: every action and the named queries",
@@ -405,7 +481,14 @@ ACTIONS: tuple[Action, ...] = (
 def bindings(scope: Scope) -> list[BindingType]:
     """The ``BINDINGS`` of ``scope``: its entries, in registry order."""
     return [
-        Binding(entry.keys, entry.action, entry.label, show=entry.footer, id=entry.id)
+        Binding(
+            entry.keys,
+            entry.action,
+            entry.label,
+            show=entry.footer,
+            id=entry.id,
+            priority=entry.priority,
+        )
         for entry in ACTIONS
         if scope in entry.scopes
     ]
@@ -428,3 +511,40 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         (title, [(" ".join(keys), description) for description, keys in lines.items()])
         for title, lines in sections.items()
     ]
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+_NAMED_KEYS = frozenset(key.value for key in Keys if not key.value.startswith("<"))
+
+
+def _known_key(key: str) -> bool:
+    """A key Textual can report: a character, a named key, or a character's name."""
+    *modifiers, name = key.split("+")
+    if not name or any(mod not in _MODIFIERS for mod in modifiers):
+        return False
+    if len(name) == 1 and name.isprintable() and not name.isspace():
+        return True
+    if name in _NAMED_KEYS or name.lower() in _NAMED_KEYS:
+        return True
+    try:
+        unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return False
+    return True
+
+
+def check_keymap(keymap: Mapping[str, str], source: object = "keymap") -> dict[str, str]:
+    """The config's ``[keymap]`` (action id -> keys), or a one-line error for a bad entry."""
+    ids = {entry.id for entry in ACTIONS if entry.scopes}
+    for action_id, keys in keymap.items():
+        if action_id not in ids:
+            hint = difflib.get_close_matches(action_id, sorted(ids), n=1)
+            also = f" (did you mean {hint[0]}?)" if hint else " (ids: README, Keys)"
+            raise ConfigError(f"{source}: [keymap] unknown action {action_id!r}{also}")
+        names = [key.strip() for key in keys.split(",")]
+        bad = [name for name in names if not _known_key(name)]
+        if bad or not names:
+            raise ConfigError(
+                f"{source}: [keymap] {action_id}: not a key: {bad[0] if bad else keys!r}"
+            )
+    return dict(keymap)

@@ -8,14 +8,16 @@ from pathlib import Path
 
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
+from explorer.config import Config
 from explorer.core.filters import distinct_values
 from explorer.errors import CacheLockedError, ExplorerError, StoreError
 from explorer.store.cache import Cache
 from explorer.store.connection import Cursor
-from explorer.tui.actions import bindings
-from explorer.tui.commands import ExplorerCommands, QueryCommands
+from explorer.tui.actions import bindings, check_keymap
+from explorer.tui.commands import ExplorerCommands, FilterChosen, FilterCommands, QueryCommands
 from explorer.tui.messages import (
     CommandChosen,
     EventRequested,
@@ -38,6 +40,7 @@ from explorer.tui.screens.raw import EventScreen, RawScreen
 from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.screens.stats import StatsScreen
 from explorer.tui.screens.timeline import TimelineScreen
+from explorer.tui.state import FilterHistory, Settings
 from explorer.tui.sync import GROUP as SYNC_GROUP
 from explorer.tui.sync import sync_settings, sync_worker
 from explorer.tui.text import clean
@@ -52,7 +55,7 @@ class ExplorerApp(App[None]):
 
     TITLE = "audit-explorer"
     CSS_PATH = "explorer.tcss"
-    COMMANDS = App.COMMANDS | {ExplorerCommands, QueryCommands}
+    COMMANDS = App.COMMANDS | {ExplorerCommands, QueryCommands, FilterCommands}
     BINDINGS = bindings("app")
 
     def __init__(
@@ -62,8 +65,17 @@ class ExplorerApp(App[None]):
         now: datetime | None = None,
         export_dir: Path | None = None,
         contract: str | None = None,
+        config: Config | None = None,
+        filter: str = "",
+        history: FilterHistory | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
+        self.config = config or Config()
+        self.set_keymap(check_keymap(self.config.keymap, self.config.path or "config"))
+        self.initial_filter = self.config.filters.get(filter, filter)  # a name, or itself
+        self.history = history or FilterHistory()
+        self.settings = settings or Settings()
         self.cache_path = cache_path
         self.contract = contract  # None: the cache's own
         self.export_dir = export_dir or Path.cwd()
@@ -143,9 +155,15 @@ class ExplorerApp(App[None]):
         return EventsScreen()
 
     def on_mount(self) -> None:
+        if (theme := self.settings.theme) in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         # What opening did to an older cache (migrated, moved aside) is worth saying.
         for notice in self.cache.notices if self.cache is not None else ():
             self.notify(clean(notice), title="Cache", markup=False, timeout=10)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.settings.theme = theme.name
 
     # -- data access for screens and workers ------------------------------------------------
 
@@ -221,6 +239,11 @@ class ExplorerApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.run_action(action, self.events_screen)
+
+    async def on_filter_chosen(self, message: FilterChosen) -> None:
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.events_screen.apply_filter(message.expr)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

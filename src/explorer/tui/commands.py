@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
 from explorer.errors import ExplorerError
 from explorer.tui.actions import Action, palette_actions
 from explorer.tui.messages import CommandChosen, QueryRequested
+from explorer.tui.text import clean
+
+if TYPE_CHECKING:
+    from explorer.tui.app import ExplorerApp
 
 
 class ExplorerCommands(Provider):
@@ -61,3 +68,37 @@ class QueryCommands(Provider):
                 # Below an action of the same score: "incid" means the timeline first.
                 hit = matcher.highlight(title)
                 yield Hit(score * 0.9, hit, self._callback(name), help=description)
+
+
+@dataclass
+class FilterChosen(Message):
+    """A named filter was picked in the palette: the events screen applies ``expr``."""
+
+    name: str
+    expr: str
+
+
+class FilterCommands(Provider):
+    """The config's named filters (``[filters]``): ``Filter: oom`` applies one."""
+
+    def _filters(self) -> dict[str, str]:
+        app: ExplorerApp = self.app  # type: ignore[assignment]
+        return app.config.filters
+
+    def _callback(self, name: str, expr: str) -> Callable[[], None]:
+        def chosen() -> None:
+            self.app.post_message(FilterChosen(name, expr))
+
+        return chosen
+
+    async def discover(self) -> Hits:
+        for name, expr in self._filters().items():
+            yield DiscoveryHit(f"Filter: {name}", self._callback(name, expr), help=clean(expr))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, expr in self._filters().items():
+            title = f"Filter: {name}"
+            if (score := matcher.match(title)) > 0:
+                hit = matcher.highlight(title)
+                yield Hit(score * 0.9, hit, self._callback(name, expr), help=clean(expr))

@@ -9,11 +9,15 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Header
 
-from explorer.core.browse import EventBrowser, fetch_event
+from explorer.core.browse import EventBrowser, EventRecord, fetch_event
 from explorer.core.filters import Filter
+from explorer.errors import ExplorerError, StoreError
+from explorer.store.connection import Cursor
 from explorer.tui.actions import bindings
+from explorer.tui.external import EDITOR, PAGER, event_json, open_text
 from explorer.tui.messages import (
     EventLoaded,
+    EventsCounted,
     EventsLoaded,
     ExportRequested,
     MismatchesRequested,
@@ -24,6 +28,7 @@ from explorer.tui.messages import (
     TimelineRequested,
 )
 from explorer.tui.screens.base import ExplorerScreenMixin
+from explorer.tui.screens.copy import CopyScreen
 from explorer.tui.text import clean
 from explorer.tui.widgets.empty_state import EmptyState
 from explorer.tui.widgets.event_detail import EventDetail
@@ -43,10 +48,18 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         super().__init__()
         self.filter: Filter = Filter("", "TRUE", [])
         self.browser = EventBrowser()
+        self._loading: Cursor | None = None  # the cursor of the search in progress
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
-        yield FilterBar(self.explorer.filter_values, self.explorer.clock, id="filter-bar")
+        app = self.explorer
+        yield FilterBar(
+            app.filter_values,
+            app.clock,
+            history=app.history,
+            named=app.config.filters,
+            id="filter-bar",
+        )
         with Container(id="events-body"):
             table = EventsTable(id="events-table")
             table.border_title = "Events"
@@ -63,13 +76,18 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(EventsTable).focus()
-        self.reload()
+        expr = self.explorer.initial_filter
+        if not (expr and self.query_one(FilterBar).set_expression(expr)):
+            self.reload()  # else applying the filter reloads
 
     # -- loading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Read the current filter again (after a sync or a filter change)."""
         self.browser = EventBrowser(self.filter.where, self.filter.params)
+        if self._loading is not None:
+            self._loading.interrupt()  # a new keystroke cancels the old search and count
+            self._loading = None
         if not self.explorer.has_events:
             self._show_empty()
             return
@@ -90,13 +108,21 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         exclusive=True,
         group="events",
         exit_on_error=False,
-        description="Counting events",
+        description="Finding events",
     )
     def _load_events(self, browser: EventBrowser) -> None:
+        # The first window first, the count after: a bare word on a large cache takes a
+        # full scan to count, and its newest matches are found long before.
         cursor = self.explorer.cursor()
-        total = browser.count(cursor)
-        window = browser.window(cursor, 0, PAGE)
-        self.post_message(EventsLoaded(browser, total, window))
+        self._loading = cursor
+        try:
+            window = browser.first_window(cursor, PAGE)
+            self.post_message(EventsLoaded(browser, browser.known_total, window))
+            if browser.known_total is None:
+                self.post_message(EventsCounted(browser, browser.count(cursor)))
+        except StoreError:
+            if browser is self.browser:  # not a search a newer filter interrupted
+                raise
 
     @work(
         thread=True, exclusive=True, group="rows", exit_on_error=False, description="Fetching rows"
@@ -126,7 +152,16 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         if message.total == 0:
             self._show_empty(filtered=True)
             return
-        self.query_one(EventsTable).reset(message.total, message.window)
+        table = self.query_one(EventsTable)
+        if message.total is None:
+            table.reset(len(message.window.rows), message.window, counting=True)
+        else:
+            table.reset(message.total, message.window)
+
+    def on_events_counted(self, message: EventsCounted) -> None:
+        if message.browser is self.browser:
+            self._loading = None
+            self.query_one(EventsTable).set_total(message.total)
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         if message.browser is self.browser:
@@ -172,7 +207,13 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         self.query_one(EventsTable).focus()
 
     def action_filter(self) -> None:
-        self.query_one(FilterBar).input.focus()
+        # A priority binding focused at once: the keys queued behind the / follow it into
+        # the bar instead of running as commands (a paste, a laggy SSH link).
+        field = self.query_one(FilterBar).input
+        if self.focused is field:  # a / in the expression, after the keys queued before it
+            field.call_later(field.insert_text_at_cursor, "/")
+        else:
+            self.set_focus(field)
 
     def action_clear_filter(self) -> None:
         self.apply_filter("")
@@ -214,3 +255,37 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
 
     def action_sync(self) -> None:
         self.post_message(SyncRequested())
+
+    # -- the highlighted event outside the explorer -----------------------------------------
+
+    def _record(self) -> EventRecord | None:
+        record = self.query_one(EventDetail).record
+        if record is None:
+            self.notify("No event highlighted.", severity="warning")
+        return record
+
+    def action_copy(self) -> None:
+        if (record := self._record()) is not None:
+            self.app.push_screen(CopyScreen(record), self._copy)
+
+    def _copy(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is None:
+            return
+        what, text = chosen
+        self.app.copy_to_clipboard(text)
+        shown = "" if what.startswith("the") else f": {clean(text, 60)}"
+        self.notify(f"Copied {what}{shown}", title="Clipboard (OSC 52)", markup=False)
+
+    def action_pager(self) -> None:
+        self._open_outside("PAGER", PAGER, "pager")
+
+    def action_editor(self) -> None:
+        self._open_outside("EDITOR", EDITOR, "editor")
+
+    def _open_outside(self, variable: str, fallback: str, name: str) -> None:
+        if (record := self._record()) is None:
+            return
+        try:
+            open_text(self.app, event_json(record.raw), variable, fallback, name)
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title=name.title(), severity="error", markup=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,25 +19,36 @@ from textual.widgets import Input, Static
 from explorer.core.filters import Filter, apply_completion, complete, parse_filter
 from explorer.errors import ExplorerError, FilterError
 from explorer.tui.actions import bindings
+from explorer.tui.state import FilterHistory
 from explorer.tui.text import VisibleControls, clean, has_controls
 
 ValueSource = Callable[[str, str], list[str]]
 HINT = "service:gateway  type:aiagent.*  status:invalid  outcome:failure  since:24h  -status:ok"
+_NAMED = re.compile(r"\s*@([\w.-]*)\s*")
 
 
 class FilterSuggester(Suggester):
     """Completes the key or value at the end of the expression from the cache's values."""
 
-    def __init__(self, values: ValueSource, found: Callable[[str, list[str]], None]) -> None:
+    def __init__(
+        self,
+        values: ValueSource,
+        found: Callable[[str, list[str]], None],
+        named: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self.values = values
         self.found = found
+        self.named = named or {}
 
     async def get_suggestion(self, value: str) -> str | None:
-        try:
-            candidates = await asyncio.to_thread(complete, value, len(value), self.values)
-        except ExplorerError:
-            candidates = []
+        if (match := _NAMED.fullmatch(value)) is not None:
+            candidates = [f"@{n}" for n in self.named if n.startswith(match.group(1))]
+        else:
+            try:
+                candidates = await asyncio.to_thread(complete, value, len(value), self.values)
+            except ExplorerError:
+                candidates = []
         self.found(value, candidates)
         if not candidates:
             return None
@@ -73,13 +85,23 @@ class FilterBar(Vertical):
         bar: FilterBar
 
     def __init__(
-        self, values: ValueSource, now: Callable[[], datetime], *, id: str | None = None
+        self,
+        values: ValueSource,
+        now: Callable[[], datetime],
+        *,
+        history: FilterHistory | None = None,
+        named: Mapping[str, str] | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.values = values
         self.now = now
         self.applied = ""
-        self.suggester = FilterSuggester(values, self._show_candidates)
+        self.history = history
+        self.named = dict(named or {})
+        self._recalled: int | None = None  # the history entry shown, while walking it
+        self._draft = ""  # what was typed before walking the history
+        self.suggester = FilterSuggester(values, self._show_candidates, self.named)
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -99,18 +121,89 @@ class FilterBar(Vertical):
         self.input.value = expr
         return self._apply(expr)
 
+    def expand_named(self, expr: str) -> str:
+        """``@name`` is the named filter's expression (config ``[filters]``)."""
+        match = _NAMED.fullmatch(expr)
+        if match is None:
+            return expr
+        name = match.group(1)
+        if name not in self.named:
+            known = ", ".join(f"@{n}" for n in self.named) or "none in the config's [filters]"
+            raise FilterError(f"no named filter @{name} (named filters: {known})", 0, len(expr))
+        return self.named[name]
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._apply(event.value):
+        try:
+            expr = self.expand_named(event.value)
+        except FilterError as exc:
+            self._show_error(event.value, exc)
+            return
+        if expr != event.value:
+            self.input.value = expr
+        if self._apply(expr):
+            if self.history is not None:
+                self.history.add(expr)
             self.post_message(self.Left(self))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self.set_class(False, "-error")
+        # The bar's value now, not the event's: Up pressed twice sends two changes.
+        if self._recalled is not None and self.input.value != self._entry(self._recalled):
+            self._recalled = None  # edited: no longer the entry recalled
         if not event.value:
             self._show_candidates("", [])
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        """Leaving the bar without Enter shows the filter that applies again."""
+        event.stop()
+        self._recalled = None
+        if self.input.value != self.applied:
+            self.input.value = self.applied
+            self.set_class(False, "-error")
+            self.query_one("#filter-hint", Static).update(Text(HINT, end=""))
+
+    def note(self, text: str) -> None:
+        """Say something about the applied filter (``did you mean gateway?``)."""
+        if self.input.value == self.applied and not self.has_class("-error"):
+            self.query_one("#filter-hint", Static).update(Text(clean(text), end=""))
+
+    # -- history: Up older, Down newer, past the newest what was typed ---------------------
+
+    def _entry(self, index: int) -> str:
+        entries = self.history.entries if self.history is not None else []
+        return entries[index] if 0 <= index < len(entries) else self._draft
+
+    def action_older(self) -> None:
+        entries = self.history.entries if self.history is not None else []
+        if not entries:
+            return
+        if self._recalled is None:
+            self._draft = self.input.value
+            index = len(entries) - 1
+        else:
+            index = max(0, self._recalled - 1)
+        self._recall(index)
+
+    def action_newer(self) -> None:
+        if self._recalled is None or self.history is None:
+            return
+        index = self._recalled + 1
+        if index >= len(self.history.entries):
+            self._recalled = None
+            self.input.value = self._draft
+            self.input.cursor_position = len(self._draft)
+            return
+        self._recall(index)
+
+    def _recall(self, index: int) -> None:
+        self._recalled = index
+        self.input.value = self._entry(index)
+        self.input.cursor_position = len(self.input.value)
 
     def _show_candidates(self, value: str, candidates: list[str]) -> None:
         # A late answer for an expression already applied (or since edited) is stale.
