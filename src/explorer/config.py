@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from explorer.errors import ExplorerError
 from explorer.models.registry import CONTRACT_NAMES
@@ -109,12 +109,19 @@ class SourceConfig:
     """A named DataStorage endpoint from the config file."""
 
     name: str
-    url: str
+    url: str = ""  # empty for a source reached through a kubeconfig context
     token_file: Path | None = None
     ca_bundle: Path | None = None
     user: str | None = None
     insecure: bool = False
     contract: str | None = None  # the contract version this source's cluster runs
+    # Kubernetes: the tool port-forwards to the service through this kubeconfig context
+    context: str | None = None
+    kubeconfig: Path | None = None
+    namespace: str = "kubernaut-system"
+    service: str = "data-storage-service"
+    port: int = 8080
+    service_account: str | None = None  # NS/NAME: send a TokenRequest token, not the user's
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,9 @@ def load_config(path: Path | None = None) -> Config:
     token_file = "~/.kube/ds-token"
     ca_bundle = "~/.kube/ca.crt"
     contract = "v1.5.7"
+
+    [sources.staging]                # no url: port-forward through a kubeconfig context
+    context = "staging"              # namespace, service, port, kubeconfig, service_account
     ```
 
     The file is validated, never coerced: an unknown key, a wrong type or a string
@@ -161,12 +171,18 @@ def load_config(path: Path | None = None) -> Config:
     sources = {
         name: SourceConfig(
             name=name,
-            url=raw.url,
+            url=raw.url or "",
             token_file=_opt_path(raw.token_file),
             ca_bundle=_opt_path(raw.ca_bundle),
             user=raw.user,
             insecure=raw.insecure,
             contract=raw.contract,
+            context=raw.context,
+            kubeconfig=_opt_path(raw.kubeconfig),
+            namespace=raw.namespace,
+            service=raw.service,
+            port=raw.port,
+            service_account=raw.service_account,
         )
         for name, raw in parsed.sources.items()
     }
@@ -179,12 +195,24 @@ class _SourceFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    url: str
+    url: str | None = None
     token_file: str | None = None
     ca_bundle: str | None = None
     user: str | None = None
     insecure: bool = False
     contract: str | None = None
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespace: str = "kubernaut-system"
+    service: str = "data-storage-service"
+    port: int = Field(default=8080, ge=1, le=65535)
+    service_account: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> _SourceFile:
+        if not self.url and not self.context:
+            raise ValueError("give url, or context (a kubeconfig context to port-forward through)")
+        return self
 
     @field_validator("contract")
     @classmethod

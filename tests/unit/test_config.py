@@ -59,7 +59,7 @@ def test_a_missing_file_is_an_empty_config(tmp_path: Path) -> None:
         ),
         ('[sources.p]\nurl = "u"\nkontext = "x"', "sources.p.kontext: unknown key"),
         ('defualt_source = "p"', "defualt_source: unknown key (did you mean default_source?)"),
-        ("[sources.p]\ninsecure = true", "sources.p.url: required key is missing"),
+        ("[sources.p]\ninsecure = true", "sources.p: give url, or context"),
         ("[sources.p]\nurl = 8080", "sources.p.url: expected a string, got 8080"),
         ("default_source = 3", "default_source: expected a string, got 3"),
         ('[sources.p]\nurl = "u"\ncontract = "v9"', "sources.p.contract: unknown contract 'v9'"),

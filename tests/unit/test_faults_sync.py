@@ -107,7 +107,10 @@ MATRIX: dict[str, Case] = {
     "same-page": Case(Faults(pagination="same_page"), stops="same"),
     "offset-ignored": Case(Faults(pagination="ignore_offset")),
     "401": Case(token="not-the-token", stops="401 Unauthorized: check the token"),
-    "403": Case(forbidden=True, stops="403 Forbidden: the token's identity lacks RBAC access"),
+    "403": Case(
+        forbidden=True,
+        stops="403 Forbidden: the token's identity lacks `get` on services/data-storage-service",
+    ),
 }
 
 

@@ -25,6 +25,7 @@ _COMMANDS = {
     "demo": "tui",
     "contracts": "contracts",
     "redecode": "redecode",
+    "doctor": "doctor",
     "verify-export": "verify_export",
     "verify": "evidence",
     "holds": "evidence",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -15,6 +16,8 @@ from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 
 if TYPE_CHECKING:
     from explorer.client.datastorage import ClientSettings
+    from explorer.client.kube import KubeTarget
+    from explorer.config import Config, SourceConfig
 
 cache_option = click.option(
     "--cache",
@@ -50,11 +53,19 @@ class SourceOptions:
     connect_timeout: float
     read_timeout: float
     max_tries: int
+    context: str | None = None
+    kubeconfig: Path | None = None
+    namespace: str | None = None
+    service: str | None = None
+    service_port: int | None = None
+    service_account: str | None = None
 
     def settings(self) -> tuple[ClientSettings, str]:
         """Client settings and the source label (argument > environment > config source).
 
         Contradictory options are a usage error (exit 2); so is a source with no URL.
+        With ``--context`` (or a config source's ``context``) the URL is a port-forward
+        this opens, and closes when the command's click context closes.
         """
         from explorer.errors import ClientError
         from explorer.ingest.sync import client_settings
@@ -63,6 +74,8 @@ class SourceOptions:
             raise click.UsageError("give --token or --token-file, not both")
         if self.ca_bundle and self.insecure:
             raise click.UsageError("give --ca-bundle or --insecure, not both")
+        if (target := self.kube_target()) is not None:
+            return self._forwarded(target)
         try:
             return client_settings(
                 url=self.url, source=self.source, token=self.token, token_file=self.token_file,
@@ -72,6 +85,56 @@ class SourceOptions:
             )  # fmt: skip
         except ClientError as exc:
             raise click.UsageError(str(exc)) from None
+
+    def config_source(self, config: Config | None = None) -> SourceConfig | None:
+        """The config file's source these options name (the default one when no URL is given)."""
+        from explorer.config import load_config
+
+        config = config or load_config()
+        given_url = self.url or os.environ.get(ENV_URL)
+        name = self.source or (None if given_url or self.context else config.default_source)
+        return config.sources.get(name or "")
+
+    def kube_target(self, config: Config | None = None) -> KubeTarget | None:
+        """Where DataStorage runs in a cluster, when ``--context`` or the source's config says."""
+        from explorer.client.kube import KubeError, KubeTarget, ServiceAccount
+
+        conf = self.config_source(config)
+        if self.url and self.context:
+            raise click.UsageError("give --url or --context, not both")
+        context = self.context or (conf.context if conf is not None and not self.url else None)
+        if not context:
+            return None
+        account = self.service_account or (conf.service_account if conf else None)
+        try:
+            parsed = ServiceAccount.parse(account) if account else None
+        except KubeError as exc:
+            raise click.UsageError(str(exc)) from None
+        return KubeTarget(
+            context=context,
+            kubeconfig=self.kubeconfig or (conf.kubeconfig if conf else None),
+            namespace=self.namespace or (conf.namespace if conf else KubeTarget.namespace),
+            service=self.service or (conf.service if conf else KubeTarget.service),
+            port=self.service_port or (conf.port if conf else KubeTarget.port),
+            service_account=parsed,
+        )
+
+    def _forwarded(self, target: KubeTarget) -> tuple[ClientSettings, str]:
+        from explorer.client.datastorage import ClientSettings, resolve_token
+        from explorer.client.kube import connect
+
+        explicit = self.token or self.token_file
+        token = resolve_token(self.token, self.token_file) if explicit else None
+        connection = connect(target, token)
+        if (ctx := click.get_current_context(silent=True)) is not None:
+            ctx.call_on_close(connection.close)  # the forward lives as long as the command
+        settings = ClientSettings(
+            url=connection.url, token=connection.token, user=self.user,
+            access=connection.access, connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout, max_tries=self.max_tries,
+        )  # fmt: skip
+        conf = self.config_source()
+        return settings, self.source or (conf.name if conf else connection.label)
 
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(SourceOptions))
@@ -123,6 +186,34 @@ _SOURCE_OPTIONS = (
         show_default=True,
         metavar="N",
         help="Tries per request (retries back off on network errors, 429, 502-504).",
+    ),
+    click.option(
+        "--context",
+        metavar="NAME",
+        help="A kubeconfig context: port-forward to DataStorage in that cluster.",
+    ),
+    click.option(
+        "--kubeconfig",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="The kubeconfig (default: $KUBECONFIG, else ~/.kube/config).",
+    ),
+    click.option(
+        "--namespace", metavar="NS", help="DataStorage's namespace (default: kubernaut-system)."
+    ),
+    click.option(
+        "--service", metavar="NAME", help="DataStorage's service (default: data-storage-service)."
+    ),
+    click.option(
+        "--service-port",
+        type=click.IntRange(1, 65535),
+        metavar="PORT",
+        help="The service port to forward (default: 8080).",
+    ),
+    click.option(
+        "--service-account",
+        metavar="NS/NAME",
+        help="Send a short-lived TokenRequest token for this service account, not your own.",
     ),
 )
 

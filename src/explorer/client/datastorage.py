@@ -48,6 +48,7 @@ from explorer.times import parse_time, server_time
 from explorer.times import parse_timestamp as parse_timestamp
 
 EVENTS_PATH = "/api/v1/audit/events"
+DEFAULT_ACCESS = "`get` on services/data-storage-service in DataStorage's namespace"
 MAX_LIMIT = 1000
 OUTCOMES = ("success", "failure", "pending")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -231,6 +232,7 @@ class ClientSettings:
     backoff: float = 0.5
     backoff_cap: float = 20.0
     retry_after_cap: float = 60.0
+    access: str = DEFAULT_ACCESS  # what DataStorage asks the cluster to allow the token
 
 
 def base_url(url: str) -> str:
@@ -312,7 +314,7 @@ class DataStorageClient:
             "offset": str(offset),
         }
         response = self._get(params)
-        return _page(response, self._scrub)
+        return _page(response, self._scrub, self.settings.access)
 
     # -- evidence: the signed export, legal holds, reconstruction --------------------
 
@@ -496,9 +498,9 @@ def retry_after(value: str | None) -> float | None:
 # -- answers -----------------------------------------------------------------------------
 
 
-def _page(response: httpx.Response, scrub: Callable[[str], str]) -> Page:
+def _page(response: httpx.Response, scrub: Callable[[str], str], access: str) -> Page:
     if response.status_code != 200:
-        raise ClientError(error_message(response, scrub))
+        raise ClientError(error_message(response, scrub, access))
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
@@ -535,15 +537,20 @@ def page_from_json(body: Any) -> Page:
     return Page(data, numbers["limit"], numbers["offset"], numbers["total"], has_more)
 
 
-def error_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
-    """One line for a non-200 answer: problem+json detail, a hint, or a proxy's page title."""
+def error_message(
+    response: httpx.Response, scrub: Callable[[str], str], access: str = DEFAULT_ACCESS
+) -> str:
+    """One line for a non-200 answer: problem+json detail, a hint, or a proxy's page title.
+
+    A 403 names the RBAC grant DataStorage checks (its SubjectAccessReview): ``access``.
+    """
     status = scrub(f"{response.status_code} {response.reason_phrase or 'error'}".strip())
     detail = _problem_detail(response)
     if response.status_code == 401:
         hint = "check the token (--token/--token-file/AUDIT_EXPLORER_TOKEN)"
         return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
     if response.status_code == 403:
-        hint = "the token's identity lacks RBAC access (data-storage-client ClusterRole?)"
+        hint = f"the token's identity lacks {access} (RBAC: the data-storage-client ClusterRole)"
         return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
     if 300 <= response.status_code < 400:
         where = scrub(response.headers.get("Location", "elsewhere"))
