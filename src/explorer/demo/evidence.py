@@ -224,7 +224,7 @@ def reconstruct_answer(events: Sequence[Mapping[str, Any]], correlation_id: str)
         "apiVersion: remediation.kubernaut.ai/v1alpha1",
         "kind: RemediationRequest",
         "metadata:",
-        f"  name: rr-reconstructed-{_yaml(correlation_id)}",
+        f"  name: {_yaml('rr-reconstructed-' + correlation_id)}",
         "  labels:",
         '    kubernaut.ai/reconstructed: "true"',
         f"    kubernaut.ai/correlation-id: {_yaml(correlation_id)}",
