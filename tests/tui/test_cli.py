@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import explorer.cli.tui as cli_tui
 from explorer.cli import main
+from explorer.errors import FilterError
 from explorer.store.cache import Cache
 
 
@@ -19,14 +20,24 @@ def contracts() -> list[str | None]:
 
 
 @pytest.fixture
+def filters() -> list[str]:
+    """The filter each launch of the app was given."""
+    return []
+
+
+@pytest.fixture
 def opened(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, contracts: list[str | None]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    contracts: list[str | None],
+    filters: list[str],
 ) -> list[Path]:
     calls: list[Path] = []
 
-    def run_app(path: Path, contract: str | None = None) -> None:
+    def run_app(path: Path, contract: str | None = None, filter: str = "") -> None:
         calls.append(path)
         contracts.append(contract)
+        filters.append(filter)
 
     monkeypatch.setattr(cli_tui, "run_app", run_app)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -71,3 +82,27 @@ def test_tui_passes_the_contract_it_is_asked_for(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert contracts == ["v1.5.7"] and opened == [tmp_path / "x.duckdb"]
+
+
+def test_tui_filter_takes_a_name_from_the_config_or_an_expression(
+    opened: list[Path], filters: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = tmp_path / "config.toml"
+    conf.write_text('[filters]\noom = "type:*.oom* -status:ok"\n')
+    monkeypatch.setenv("AUDIT_EXPLORER_CONFIG", str(conf))
+    for given in ("oom", "service:gateway", ""):
+        result = CliRunner().invoke(main, ["tui", "--filter", given])
+        assert result.exit_code == 0, result.output
+    assert filters == ["type:*.oom* -status:ok", "service:gateway", ""]
+
+
+def test_tui_filter_that_does_not_parse_is_a_one_line_error(
+    opened: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIT_EXPLORER_CONFIG", str(tmp_path / "none.toml"))
+    result = CliRunner().invoke(main, ["tui", "--filter", "servce:gateway"])
+    assert result.exit_code == FilterError.exit_code, result.output
+    assert result.output.strip().splitlines() == [
+        "audit-explorer: unknown key 'servce' (did you mean service?)"
+    ]
+    assert opened == []

@@ -20,23 +20,39 @@ DEMO_EVENTS = 20_000
 DEMO_SEED = 7
 
 
-def run_app(cache: Path, contract: str | None = None) -> None:
-    """Open the explorer on ``cache`` and return when the person quits (exit status 0)."""
+def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
+    """Open the explorer on ``cache`` and return when the person quits (exit status 0).
+
+    The config file gives the keymap and the named filters; ``filter`` applies at start.
+    """
+    settings = config.load_config()
     app_module = importlib.import_module("explorer.tui.app")
-    app = app_module.ExplorerApp(cache, contract=contract)
+    app = app_module.ExplorerApp(cache, contract=contract, config=settings, filter=filter)
     app.run()
 
 
 @main.command()
 @cache_option
 @contract_option
-def tui(cache: Path | None = None, contract: str | None = None) -> None:
+@click.option(
+    "--filter",
+    "filter_",
+    default="",
+    metavar="NAME|EXPR",
+    help="Start with this filter: a name from the config's [filters], or an expression.",
+)
+def tui(cache: Path | None = None, contract: str | None = None, filter_: str = "") -> None:
     """Open the explorer on the cache (the default command).
 
     --contract checks that the cache was decoded against that contract version (and
     decodes what a sync from the explorer stores against it).
     """
-    run_app(config.cache_path(cache), contract)
+    expr = config.load_config().filters.get(filter_, filter_)
+    if expr:
+        from explorer.core.filters import parse_filter
+
+        parse_filter(expr)  # a bad expression is a one-line error before the screen opens
+    run_app(config.cache_path(cache), contract, expr)
 
 
 @main.command()
