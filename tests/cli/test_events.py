@@ -110,13 +110,13 @@ def test_table_is_readable_and_safe(cache: Path) -> None:
     result = run("events", "--cache", str(cache), "--format", "table")
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
+        "event_id",
+        "correlation_id",
         "time",
         "service",
         "type",
         "outcome",
         "status",
-        "correlation_id",
-        "event_id",
     ]
     assert len(lines) == 2 + 100
     assert "first 100 events" in result.stderr
@@ -124,7 +124,7 @@ def test_table_is_readable_and_safe(cache: Path) -> None:
     few = run(
         "events", "status:mismatch", "--cache", str(cache), "--format", "table", "--limit", "3"
     )
-    assert all(" mismatch " in line for line in few.stdout.splitlines()[2:])
+    assert all(line.endswith(" mismatch") for line in few.stdout.splitlines()[2:])
 
 
 @pytest.mark.parametrize(

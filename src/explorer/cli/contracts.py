@@ -10,7 +10,7 @@ import click
 import orjson
 
 from explorer.cli import main
-from explorer.cli.render import clean, json_safe
+from explorer.cli.render import clean, examples, format_choice_option, json_safe
 from explorer.core.contracts import (
     ENVELOPE,
     Change,
@@ -24,13 +24,17 @@ from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, ContractInfo, 
 WIDTH = 100
 PATH_WIDTH = 40
 
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="Output format.",
-)  # fmt: skip
+format_option = format_choice_option(("table", "json"), "table", "Output format (text is table).")
 
 
-@main.group(invoke_without_command=True)
+@main.group(
+    invoke_without_command=True,
+    epilog=examples(
+        "audit-explorer contracts",
+        "audit-explorer contracts diff v1.5.6 v1.5.7",
+        "audit-explorer contracts --format json",
+    ),
+)
 @format_option
 @click.pass_context
 def contracts(ctx: click.Context, fmt: str) -> None:

@@ -18,8 +18,21 @@ import click
 import pyarrow as pa
 
 from explorer.cli import main
+from explorer.cli.completion import complete_filter
 from explorer.cli.options import cache_option, contract_option
-from explorer.cli.render import JsonSafeStream, TerminalStream, clean, json_safe
+from explorer.cli.render import (
+    JsonSafeStream,
+    TerminalStream,
+    clean,
+    cut,
+    examples,
+    fit_table,
+    format_choice_option,
+    json_safe,
+    left_out_note,
+    plural,
+    table_width,
+)
 from explorer.config import cache_path
 from explorer.core.export import (
     FORMATS,
@@ -29,7 +42,7 @@ from explorer.core.export import (
     query_rows,
     write_rows,
 )
-from explorer.core.filters import Filter, events_sql, parse_filter
+from explorer.core.filters import Filter, events_sql, parse_filter, value_suggestions
 from explorer.core.manifest import Provenance, filter_selection, provenance
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.errors import ExplorerError, ExportError
@@ -48,23 +61,25 @@ _EXTENSIONS = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+# Identifiers first and whole: a narrow terminal cuts the type and leaves out the rest.
 _TABLE_COLUMNS = (
-    "event_timestamp AS time, service, event_type AS type, event_outcome AS outcome, "
-    "decode_status AS status, correlation_id, event_id"
+    "event_id, correlation_id, event_timestamp AS time, service, event_type AS type, "
+    "event_outcome AS outcome, decode_status AS status"
 )
+_TABLE_KEEP = ("event_id", "time")
+_TABLE_DROP = ("status", "outcome", "correlation_id", "service")
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(OUTPUT_FORMATS),
-    default=None,
-    help="Output format (default: table on a terminal, else ndjson; with -o, the extension).",
+format_option = format_choice_option(
+    OUTPUT_FORMATS,
+    None,
+    "Output format (default: table on a terminal, else ndjson; with -o, the extension).",
 )
 output_option = click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    metavar="FILE",
     help="Write to FILE (written whole or not at all) instead of stdout.",
 )
 
@@ -92,6 +107,10 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     """The output format: explicit, else from -o's extension, else by whether stdout is a tty."""
     if output is not None:
         fmt = fmt or _EXTENSIONS.get(output.suffix.lower())
+        if fmt is None and output.name.lower() in OUTPUT_FORMATS:
+            raise ExportError(
+                f"-o names the output file; for {output.name} output use --format {output.name}"
+            )
         if fmt is None:
             raise ExportError(f"cannot tell the format of {output}: pass --format")
         if fmt == "table":
@@ -115,14 +134,13 @@ def emit(
     say where on stderr when it was a file."""
     if output is not None:
         result = export_rows(rows, output, fmt, facts=facts, csv_exact=csv_exact)
-        click.echo(f"wrote {result.rows:,} rows to {clean(str(result.path))}", err=True)
+        click.echo(f"wrote {plural(result.rows, 'row')} to {clean(str(result.path))}", err=True)
         if result.manifest is not None:
             click.echo(f"and its manifest to {clean(str(result.manifest))}", err=True)
         return result.rows
     if fmt == "table":
         table = rows.reader.read_all()
-        for line in render_table(table):
-            click.echo(line)
+        show_table(table, keep=[n for n in table.column_names if _is_identifier(n)])
         return int(table.num_rows)
     out = sys.stdout.buffer
     count = write_rows(rows, _stdout_stream(out, fmt), fmt)
@@ -141,10 +159,18 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-@main.command()
-@click.argument("expr", required=False, default="")
+@main.command(
+    epilog=examples(
+        "audit-explorer events 'service:gateway outcome:failure since:24h'",
+        "audit-explorer events -o failures.parquet outcome:failure",
+        "audit-explorer events --limit 20 -- -status:ok",
+    )
+)
+@click.argument("expr", required=False, default="", shell_complete=complete_filter)
 @cache_option
-@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most N events.")
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=None, metavar="N", help="At most N events."
+)
 @format_option
 @output_option
 @contract_option
@@ -191,14 +217,16 @@ def _events_table(db: Cache, flt: Filter, shown: int) -> None:
     table = table.slice(0, shown)
     statuses = [_badge(s) for s in table.column("status").to_pylist()]
     table = table.set_column(table.schema.get_field_index("status"), "status", pa.array(statuses))
-    for line in render_table(table):
-        click.echo(line)
+    show_table(table, keep=_TABLE_KEEP, drop=_TABLE_DROP)
     if more:
         click.echo(
-            f"(first {shown:,} events; use --limit N or a machine --format for more)", err=True
+            f"(first {plural(shown, 'event')}; use --limit N or a machine --format for more)",
+            err=True,
         )
     elif table.num_rows == 0:
         click.echo("no events match", err=True)
+        for hint in value_suggestions(db.connection, flt.expr):
+            click.echo(clean(hint), err=True)
 
 
 def _badge(status: str | None) -> str:
@@ -208,23 +236,45 @@ def _badge(status: str | None) -> str:
         return status or ""
 
 
-def render_table(table: pa.Table) -> list[str]:
-    """Plain fixed-width text; every cell made terminal-safe and cut at MAX_CELL."""
+def show_table(table: pa.Table, keep: Sequence[str] = (), drop: Sequence[str] = ()) -> None:
+    """Print ``table`` to fit the terminal (``render_table``); say on stderr what it left out."""
+    width = table_width()
+    lines, left_out = render_table(table, width, keep=keep, drop=drop)
+    for line in lines:
+        click.echo(line)
+    if note := left_out_note(left_out, width):
+        click.echo(note, err=True)
+
+
+def render_table(
+    table: pa.Table, width: int | None = None, keep: Sequence[str] = (), drop: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Fixed-width lines of terminal-safe cells, and the columns left out.
+
+    Identifier columns come first. Every cell is cut at MAX_CELL (a table is for reading;
+    the machine formats carry every value whole); with a ``width`` (a terminal) long cells
+    are cut further, identifiers excepted, so a row takes one line.
+    """
     names = [clean(name) for name in table.column_names]
-    cells = [[_cell(value) for value in row.values()] for row in table.to_pylist()]
-    widths = [len(name) for name in names]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    return [_line(names, widths), _line(["-" * w for w in widths], widths)] + [
-        _line(row, widths) for row in cells
-    ]
+    order = [i for i, n in enumerate(names) if _is_identifier(n)]
+    order += [i for i in range(len(names)) if i not in order]
+    cells = [[_cell(row[i]) for i in order] for row in _tuples(table)]
+    return fit_table([names[i] for i in order], cells, width, keep=keep, drop=drop)
+
+
+def _tuples(table: pa.Table) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+
+
+def _is_identifier(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
 
 
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
-def _cell(value: Any, limit: int = MAX_CELL) -> str:
+def _cell(value: Any, limit: int | None = MAX_CELL) -> str:
     if value is None:
         text = ""
     elif isinstance(value, datetime):
@@ -238,7 +288,7 @@ def _cell(value: Any, limit: int = MAX_CELL) -> str:
     else:
         text = str(value)
     text = clean(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None else cut(text, limit)
 
 
 def format_time(moment: datetime) -> str:
@@ -253,12 +303,16 @@ def format_time(moment: datetime) -> str:
 # -- timeline --------------------------------------------------------------------------------
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer timeline rr-payment-api-01",
+        "audit-explorer --cache team.duckdb timeline rr-payment-api-01",
+        "audit-explorer timeline rr-payment-api-01 --format json | jq .chain_breaks",
+    )
+)
 @click.argument("correlation_id")
 @cache_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_choice_option(("table", "json"), "table", "Output format (text is table).")
 def timeline(correlation_id: str, cache: Path | None, fmt: str) -> None:
     """The incident timeline of CORRELATION_ID: every event in time order, checked.
 
@@ -309,11 +363,11 @@ def _step_dict(step: Step) -> dict[str, Any]:
 
 
 def render_timeline(result: Timeline) -> list[str]:
-    chain = f"{result.chain_breaks} chain breaks" if result.chain_breaks else "hash chain ok"
+    chain = plural(result.chain_breaks, "chain break") if result.chain_breaks else "hash chain ok"
     head = (
-        f"{_cell(result.correlation_id, 200)}: {len(result.steps)} events over "
-        f"{format_duration(result.duration)}, {result.failures} failures, "
-        f"{result.decode_problems} decode problems, {chain}"
+        f"{_cell(result.correlation_id, 200)}: {plural(len(result.steps), 'event')} over "
+        f"{format_duration(result.duration)}, {plural(result.failures, 'failure')}, "
+        f"{plural(result.decode_problems, 'decode problem')}, {chain}"
     )
     rows = [
         [
@@ -338,7 +392,7 @@ def _marks(step: Step) -> str:
     if step.failed:
         marks.append("FAILED")
     if step.decode_problem:
-        marks.append(f"{step.issue_count} issues")
+        marks.append(plural(step.issue_count, "issue"))
     if step.chain_ok is False:
         marks.append("CHAIN BREAK")
     return ", ".join(marks)

@@ -43,6 +43,7 @@ SHOWN_TAMPERED = 20
     type=click.IntRange(1, MAX_EXPORT_LIMIT),
     default=1000,
     show_default=True,
+    metavar="N",
     help=f"Events per export page (the server allows {MAX_EXPORT_LIMIT:,}).",
 )
 @click.option(

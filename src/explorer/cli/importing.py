@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from explorer.cli import main
+from explorer.cli.completion import complete_source
 from explorer.cli.options import cache_option, contract_option
-from explorer.cli.render import clean, status_lines
+from explorer.cli.progress import progress_bar
+from explorer.cli.render import clean, examples, status_lines
 from explorer.config import cache_path, source_contract
 from explorer.ingest.batch import ImportResult
 from explorer.ingest.importer import import_files
@@ -18,12 +19,20 @@ from explorer.store.cache import Cache
 SHOWN_REJECTED = 10
 
 
-@main.command("import")
+@main.command(
+    "import",
+    epilog=examples(
+        "audit-explorer import events.ndjson",
+        "kubectl logs deploy/gateway | audit-explorer import - --source gateway",
+        "audit-explorer import page1.json page2.json --contract v1.5.7",
+    ),
+)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @cache_option
 @click.option(
     "--source",
     metavar="NAME",
+    shell_complete=complete_source,
     help="Record the events as coming from NAME (default: the file name); a source of the "
     "config file also gives its contract.",
 )
@@ -42,39 +51,17 @@ def import_(
     failed, 2 an input cannot be read.
     """
     path = cache_path(cache)
-    progress = _Progress() if _interactive() else None
-    with Cache.open(
-        path,
-        notify=lambda message: click.echo(f"audit-explorer: {clean(message)}", err=True),
-        contract=contract or source_contract(source),
-    ) as db:
-        try:
-            result = import_files(db, files, source=source, progress=progress)
-        finally:
-            if progress is not None:
-                progress.clear()
+    with (
+        Cache.open(
+            path,
+            notify=lambda message: click.echo(f"audit-explorer: {clean(message)}", err=True),
+            contract=contract or source_contract(source),
+        ) as db,
+        progress_bar("importing") as progress,
+    ):
+        result = import_files(db, files, source=source, progress=progress)
         total = db.count()
     click.echo(render_result(result, path, total))
-
-
-def _interactive() -> bool:
-    return sys.stderr.isatty()
-
-
-class _Progress:
-    """A counter on stderr, redrawn in place and blanked out at the end."""
-
-    def __init__(self) -> None:
-        self._width = 0
-
-    def __call__(self, read: int) -> None:
-        text = f"importing... {read:,} events read"
-        self._width = len(text)
-        click.echo(f"\r{text}", err=True, nl=False)
-
-    def clear(self) -> None:
-        if self._width:
-            click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
 
 
 def render_result(result: ImportResult, path: Path, total: int) -> str:

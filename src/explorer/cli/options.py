@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
+from explorer.cli import root_cache
+from explorer.cli.completion import complete_source
 from explorer.config import ENV_TOKEN, ENV_URL
 from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 
@@ -19,15 +21,24 @@ if TYPE_CHECKING:
     from explorer.client.kube import KubeTarget
     from explorer.config import Config, SourceConfig
 
+
+def _group_cache(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """A command's own --cache, else the one given before the command (or --demo)."""
+    return value if value is not None else root_cache(ctx)
+
+
 cache_option = click.option(
     "--cache",
     "cache",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="PATH",
-    help="The DuckDB cache file (default: $AUDIT_EXPLORER_CACHE, else the user cache dir).",
+    callback=_group_cache,
+    help="The DuckDB cache file (default: the group's --cache or --demo, "
+    "$AUDIT_EXPLORER_CACHE, else the user cache dir).",
 )
-"""``--cache PATH`` as ``cache: Path | None``; resolve it with ``explorer.config.cache_path``."""
+"""``--cache PATH`` as ``cache: Path | None`` (the group's when not given here); resolve it
+with ``explorer.config.cache_path``."""
 
 contract_option = click.option(
     "--contract",
@@ -141,7 +152,12 @@ _SOURCE_FIELDS = tuple(f.name for f in fields(SourceOptions))
 
 _SOURCE_OPTIONS = (
     click.option("--url", metavar="URL", help=f"DataStorage base URL (default: ${ENV_URL})."),
-    click.option("--source", metavar="NAME", help="A source from the config file, or a label."),
+    click.option(
+        "--source",
+        metavar="NAME",
+        shell_complete=complete_source,
+        help="A source from the config file, or a label.",
+    ),
     click.option(
         "--token",
         metavar="TOKEN",

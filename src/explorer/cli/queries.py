@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from explorer.cli import main
+from explorer.cli.completion import complete_query
 from explorer.cli.events import (
     choose_format,
     csv_exact_option,
@@ -17,7 +18,7 @@ from explorer.cli.events import (
     output_option,
 )
 from explorer.cli.options import cache_option
-from explorer.cli.render import clean
+from explorer.cli.render import clean, examples
 from explorer.core.manifest import provenance, query_selection
 from explorer.core.queries import (
     NamedQuery,
@@ -38,7 +39,12 @@ queries_dir_option = click.option(
 )
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer queries",
+        "audit-explorer queries --queries-dir ./team-queries",
+    )
+)
 @queries_dir_option
 def queries(queries_dirs: tuple[Path, ...]) -> None:
     """List the named queries: the name, then what it shows and its parameters."""
@@ -61,8 +67,14 @@ def _params(query: NamedQuery) -> str:
     return "  [" + clean(", ".join(shown)) + "]"
 
 
-@main.command()
-@click.argument("name", metavar="NAME|FILE.sql")
+@main.command(
+    epilog=examples(
+        "audit-explorer query failed-remediations",
+        "audit-explorer query events-per-hour -p since=7d --format csv",
+        "audit-explorer query ./mine.sql -o out.parquet",
+    )
+)
+@click.argument("name", metavar="NAME|FILE.sql", shell_complete=complete_query)
 @click.option(
     "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter; repeatable."
 )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from explorer.cli import main
 from explorer.cli.options import cache_option
-from explorer.cli.render import clean, status_lines
+from explorer.cli.progress import progress_bar
+from explorer.cli.render import clean, examples, plural, status_lines
 from explorer.config import cache_path
 from explorer.core.redecode import RedecodeResult
 from explorer.core.redecode import redecode as redecode_cache
@@ -17,7 +17,12 @@ from explorer.models.registry import CONTRACT_NAMES, DEFAULT_CONTRACT
 from explorer.store.cache import Cache
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer redecode --contract v1.5.7",
+        "audit-explorer --demo redecode",
+    )
+)
 @click.option(
     "--contract",
     type=click.Choice(CONTRACT_NAMES),
@@ -35,23 +40,19 @@ def redecode(contract: str, cache: Path | None) -> None:
     follow the new contract.
     """
     path = cache_path(cache)
-    show = sys.stderr.isatty()
-
-    def progress(done: int) -> None:
-        click.echo(f"\rredecoding... {done:,} events", err=True, nl=False)
-
-    with Cache.open(
-        path, notify=lambda m: click.echo(f"audit-explorer: {clean(m)}", err=True)
-    ) as db:
-        result = redecode_cache(db, contract, progress if show else None)
-    if show:
-        click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+    with (
+        Cache.open(
+            path, notify=lambda m: click.echo(f"audit-explorer: {clean(m)}", err=True)
+        ) as db,
+        progress_bar(f"redecoding against {contract}", db.count()) as progress,
+    ):
+        result = redecode_cache(db, contract, progress)
     click.echo(render_result(result, path))
 
 
 def render_result(result: RedecodeResult, path: Path) -> str:
     lines = [
-        f"{result.events:,} events decoded against {result.after} (was {result.before})",
+        f"{plural(result.events, 'event')} decoded against {result.after} (was {result.before})",
         f"  status changed  {result.changed:>12,}",
     ]
     lines += status_lines(result.by_status, heading="Now by status:")

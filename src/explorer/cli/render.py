@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
-from collections.abc import Mapping
-from typing import IO, Any
+import shutil
+import sys
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import IO, Any, TypeVar
+
+import click
 
 from explorer import text as _text
 from explorer.models.decode import Status
@@ -15,6 +20,49 @@ from explorer.models.decode import Status
 def clean(text: str) -> str:
     """Make untrusted text safe for a terminal: ``explorer.text.clean``, a tab as a space."""
     return _text.clean(text.replace("\t", " "))
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 event``, ``2,000 events``: the count and the noun that goes with it."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALL_FORMATS = ("table", "json", "ndjson", "csv", "parquet")
+"""The one output-format vocabulary of every command (each takes the ones it can write)."""
+
+
+class FormatChoice(click.Choice[str]):
+    """``--format``: a subset of ``FORMATS``, case-insensitive; ``text`` is ``table``."""
+
+    def __init__(self, formats: Sequence[str]) -> None:
+        super().__init__(list(formats), case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.lower() == "text":
+            value = "table"
+        return super().convert(value, param, ctx)
+
+
+def format_choice_option(
+    formats: Sequence[str], default: str | None, help: str
+) -> Callable[[F], F]:
+    """The ``--format`` option over ``formats``, shown as ``table|json|...``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(formats),
+        default=default,
+        show_default=default is not None,
+        metavar="|".join(formats),
+        help=help,
+    )
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: a few real command lines, kept as written by click."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def status_lines(by_status: Mapping[str, int], heading: str = "Stored by status:") -> list[str]:
@@ -73,3 +121,100 @@ class TerminalStream(io.RawIOBase):
         text = self._decoder.decode(bytes(data))
         self._out.write(_text.clean_lines(text).encode("utf-8"))
         return len(data)
+
+
+# -- tables that fit the terminal ------------------------------------------------------------
+
+GAP = "  "
+MIN_WIDTH = 8
+
+
+def table_width() -> int | None:
+    """The columns a table may use: $COLUMNS, else the terminal's; None on a pipe, which gets
+    every value whole."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, an ellipsis where it was cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def fit_table(
+    names: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int | None,
+    *,
+    keep: Collection[str] = (),
+    drop: Sequence[str] = (),
+) -> tuple[list[str], list[str]]:
+    """Fixed-width lines of terminal-safe cells, and the names of the columns left out.
+
+    With a ``width``, the widest columns are cut (with ``…``, never below ``MIN_WIDTH``)
+    until a row fits on one line; columns in ``keep`` (identifiers) stay whole. If that is
+    not enough, columns are left out: those in ``drop`` first, then from the right.
+    """
+    shown = list(range(len(names)))
+    widths = [max([len(names[i]), *(len(row[i]) for row in rows)]) for i in shown]
+    left_out: list[str] = []
+    if width is not None:
+        while not _shrink(widths, shown, names, keep, width):
+            victim = _victim(shown, names, keep, drop)
+            if victim is None:
+                break
+            shown.remove(victim)
+            left_out.append(names[victim])
+            widths = [
+                max([len(names[i]), *(len(row[i]) for row in rows)]) for i in range(len(names))
+            ]
+    lines = [_line([names[i] for i in shown], [widths[i] for i in shown])]
+    lines.append(_line(["-" * widths[i] for i in shown], [widths[i] for i in shown]))
+    lines += [_line([row[i] for i in shown], [widths[i] for i in shown]) for row in rows]
+    return lines, left_out
+
+
+def _shrink(
+    widths: list[int], shown: list[int], names: Sequence[str], keep: Collection[str], width: int
+) -> bool:
+    """Cut the widest columns (not ``keep``) one character at a time; whether the row fits."""
+    total = sum(widths[i] for i in shown) + len(GAP) * (len(shown) - 1)
+    while total > width:
+        cuttable = [i for i in shown if names[i] not in keep and widths[i] > MIN_WIDTH]
+        if not cuttable:
+            return False
+        widest = max(cuttable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        total -= 1
+    return True
+
+
+def _victim(
+    shown: list[int], names: Sequence[str], keep: Collection[str], drop: Sequence[str]
+) -> int | None:
+    if len(shown) <= 1:
+        return None
+    for name in drop:
+        for i in shown:
+            if names[i] == name:
+                return i
+    others = [i for i in shown if names[i] not in keep]
+    return others[-1] if others else None
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return GAP.join(cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+def left_out_note(left_out: Sequence[str], width: int | None) -> str | None:
+    """The stderr line that says which columns a narrow terminal left out."""
+    if not left_out:
+        return None
+    return (
+        f"(left out at {width} columns: {', '.join(clean(n) for n in left_out)}; "
+        "widen the terminal or use --format ndjson)"
+    )

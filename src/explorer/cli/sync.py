@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import click
 
 from explorer.cli import main
 from explorer.cli.options import SourceOptions, cache_option, contract_option, source_options
-from explorer.cli.render import clean, status_lines
+from explorer.cli.progress import Update, progress_bar
+from explorer.cli.render import clean, examples, status_lines
 from explorer.client.datastorage import (
     DataStorageClient,
     EventFilters,
@@ -21,7 +23,13 @@ from explorer.ingest.sync import SyncProgress, SyncResult, run_sync
 from explorer.store.cache import Cache
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer sync --url http://127.0.0.1:8080 --since 24h",
+        "audit-explorer sync --source prod --token-file ~/.kube/ds-token",
+        "audit-explorer sync --source prod --full --max-events 100000",
+    )
+)
 @source_options
 @cache_option
 @contract_option
@@ -29,14 +37,26 @@ from explorer.store.cache import Cache
     "--since", metavar="DURATION|TIME", help="30m, 24h, 7d, 2w, 1h30m, now or an ISO date/time."
 )
 @click.option("--until", metavar="DURATION|TIME", help="Same forms as --since (exclusive).")
-@click.option("--event-type", metavar="TYPE")
+@click.option("--event-type", metavar="TYPE", help="Only events of this event_type.")
 @click.option("--category", metavar="CATEGORY", help="event_category.")
-@click.option("--outcome", type=click.Choice(["success", "failure", "pending"]))
-@click.option("--severity", metavar="SEVERITY")
-@click.option("--correlation-id", metavar="ID")
+@click.option(
+    "--outcome",
+    type=click.Choice(["success", "failure", "pending"]),
+    metavar="success|failure|pending",
+    help="Only events with this event_outcome.",
+)
+@click.option("--severity", metavar="SEVERITY", help="Only events of this severity.")
+@click.option("--correlation-id", metavar="ID", help="Only the events of one correlation ID.")
 @click.option("--detail", nargs=2, metavar="KEY VALUE", help="event_data KEY equals VALUE.")
-@click.option("--page-size", type=click.IntRange(1, 1000), default=1000, show_default=True)
-@click.option("--max-events", type=click.IntRange(min=1), metavar="N")
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=1000,
+    show_default=True,
+    metavar="N",
+    help="Events per request (1-1000).",
+)
+@click.option("--max-events", type=click.IntRange(min=1), metavar="N", help="Stop after N events.")
 @click.option("--full", is_flag=True, help="Ignore the watermark: fetch the whole history.")
 def sync(remote: SourceOptions, **options: object) -> None:
     """Fetch audit events from DataStorage into the local cache.
@@ -54,20 +74,16 @@ def sync(remote: SourceOptions, **options: object) -> None:
         click.echo("audit-explorer: warning: TLS certificates are not verified", err=True)
     filters = _filters(opts)
     path = cache_path(opts.cache)
-    progress = _Progress() if sys.stderr.isatty() else None
     contract = opts.contract or source_contract(source)  # the config source's, if any
     with (
         Cache.open(path, notify=_notify, contract=contract) as cache,
         DataStorageClient(settings) as client,
+        progress_bar("syncing") as bar,
     ):
-        try:
-            result = run_sync(
-                cache, client, filters, source=source, max_events=opts.max_events,
-                page_size=opts.page_size, progress=progress, full=opts.full,
-            )  # fmt: skip
-        finally:
-            if progress is not None:
-                progress.clear()
+        result = run_sync(
+            cache, client, filters, source=source, max_events=opts.max_events,
+            page_size=opts.page_size, progress=_shown(bar), full=opts.full,
+        )  # fmt: skip
         total = cache.count()
     click.echo(render_result(result, source, path, total))
     if not result.complete and not _capped(result, opts.max_events):
@@ -116,16 +132,11 @@ def _capped(result: SyncResult, max_events: int | None) -> bool:
     return max_events is not None and result.fetched >= max_events
 
 
-class _Progress:
-    """A counter on stderr, redrawn in place (only when stderr is a terminal)."""
-
-    def __call__(self, progress: SyncProgress) -> None:
-        of = f" of ~{progress.expected:,}" if progress.expected else ""
-        line = f"\rsyncing... {progress.fetched:,}{of} events, {progress.pages:,} pages"
-        click.echo(line, err=True, nl=False)
-
-    def clear(self) -> None:
-        click.echo("\r\x1b[K", err=True, nl=False)
+def _shown(bar: Update | None) -> Callable[[SyncProgress], None] | None:
+    """The sync's progress on the bar: events fetched of the server's count, when it gave one."""
+    if bar is None:
+        return None
+    return lambda progress: bar(progress.fetched, progress.expected)
 
 
 def render_result(result: SyncResult, source: str, path: Path, total: int) -> str:
@@ -161,16 +172,43 @@ def render_result(result: SyncResult, source: str, path: Path, total: int) -> st
 # -- the stand-in ------------------------------------------------------------------------
 
 
-@main.command("demo-server")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-@click.option("--events", "count", type=click.IntRange(min=0), default=2000, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--token", metavar="T", help="Require this bearer token.")
-@click.option(
-    "--read-token", metavar="T", help="Also accept this token, for get/list only (no `create`)."
+@main.command(
+    "demo-server",
+    epilog=examples(
+        "audit-explorer demo-server --port 8080",
+        "audit-explorer demo-server --port 0 --token s3cret --events 50000",
+    ),
 )
 @click.option(
-    "--tamper", type=click.IntRange(min=0), default=0, help="Alter N events after sealing."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    metavar="PORT",
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--events",
+    "count",
+    type=click.IntRange(min=0),
+    default=2000,
+    show_default=True,
+    metavar="N",
+    help="How many demo events to serve.",
+)
+@click.option(
+    "--seed", type=int, default=7, show_default=True, metavar="N", help="Random seed of the data."
+)
+@click.option("--token", metavar="TOKEN", help="Require this bearer token.")
+@click.option(
+    "--read-token", metavar="TOKEN", help="Also accept this token, for get/list only (no `create`)."
+)
+@click.option(
+    "--tamper",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Alter N events after sealing.",
 )
 @click.option(
     "--cert-out",

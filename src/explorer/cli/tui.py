@@ -6,7 +6,6 @@ Textual is imported inside the commands, so the other commands start without it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +14,15 @@ import click
 from explorer import config
 from explorer.cli import main
 from explorer.cli.options import cache_option, contract_option
+from explorer.cli.progress import progress_bar
+from explorer.cli.render import clean, examples, plural
 
 DEMO_EVENTS = 20_000
 DEMO_SEED = 7
+DEMO_HINT = (
+    "demo: every command reaches this cache with --demo, e.g. "
+    "audit-explorer --demo events 'outcome:failure'"
+)
 
 
 def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
@@ -31,7 +36,13 @@ def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
     app.run()
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer",
+        "audit-explorer --cache team.duckdb tui",
+        "audit-explorer --demo",
+    )
+)
 @cache_option
 @contract_option
 @click.option(
@@ -55,17 +66,29 @@ def tui(cache: Path | None = None, contract: str | None = None, filter_: str = "
     run_app(config.cache_path(cache), contract, expr)
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer demo",
+        "audit-explorer demo --events 200000 --seed 3",
+        "audit-explorer --demo events 'outcome:failure'",
+    )
+)
 @click.option(
     "--events",
     "count",
     type=click.IntRange(1, 5_000_000),
     default=DEMO_EVENTS,
     show_default=True,
+    metavar="N",
     help="How many demo events.",
 )
 @click.option(
-    "--seed", type=int, default=DEMO_SEED, show_default=True, help="Random seed of the demo data."
+    "--seed",
+    type=int,
+    default=DEMO_SEED,
+    show_default=True,
+    metavar="N",
+    help="Random seed of the demo data.",
 )
 def demo(count: int, seed: int) -> None:
     """Build a demo cache (apart from your own) and open the explorer on it."""
@@ -73,15 +96,8 @@ def demo(count: int, seed: int) -> None:
 
     path = config.demo_cache_path()
     if not demo_cache_matches(path, count, seed):
-        result = build_demo_cache(
-            path, count, seed, end=datetime.now(UTC), progress=_progress(count)
-        )
-        click.echo(f"\rdemo: {result.new:,} events in {path}", err=True)
+        with progress_bar("building the demo cache", count) as progress:
+            result = build_demo_cache(path, count, seed, end=datetime.now(UTC), progress=progress)
+        click.echo(f"demo: {plural(result.new, 'event')} in {clean(str(path))}", err=True)
+    click.echo(DEMO_HINT, err=True)
     run_app(path)
-
-
-def _progress(count: int) -> Callable[[int], None]:
-    def show(done: int) -> None:
-        click.echo(f"\rdemo: building {done:,} of {count:,} events", nl=False, err=True)
-
-    return show

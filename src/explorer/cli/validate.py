@@ -11,7 +11,7 @@ import orjson
 
 from explorer.cli import main
 from explorer.cli.options import contract_option
-from explorer.cli.render import clean, json_safe
+from explorer.cli.render import clean, examples, format_choice_option, json_safe, plural
 from explorer.client.files import EventReader
 from explorer.core.validate import Checked, Summary, validate_records
 from explorer.models.decode import Status
@@ -35,12 +35,19 @@ def _entry(checked: Checked) -> dict[str, Any]:
     return entry
 
 
-@main.command()
+@main.command(
+    epilog=examples(
+        "audit-explorer validate events.ndjson",
+        'curl -s "$DS/api/v1/audit/events?limit=100" | audit-explorer validate --format ndjson',
+        "audit-explorer validate --strict --contract v1.5.7 export.json",
+    )
+)
 @click.argument("file", default="-", required=False)
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "ndjson"]), default="text",
-    show_default=True, help="Report format.",
-)  # fmt: skip
+@format_choice_option(
+    ("table", "json", "ndjson"),
+    "table",
+    "Report format: a summary (table, or its alias text), or one entry per event.",
+)
 @click.option("--strict", is_flag=True, help="Drift (undeclared fields) fails too.")
 @contract_option
 def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
@@ -68,7 +75,7 @@ def validate(file: str, fmt: str, strict: bool, contract: str | None) -> None:
             pass
         click.echo(render_summary(summary, page=reader.shape == "page"))
     out.flush()
-    if fmt != "text" and reader.shape == "page":
+    if fmt != "table" and reader.shape == "page":
         click.echo(page_verdict(summary), err=True)
     sys.exit(1 if summary.failed(strict=strict) else 0)
 
@@ -99,7 +106,7 @@ def _write_json_array(out: IO[bytes], entries: Any) -> None:
 def render_summary(summary: Summary, examples: int = 10, *, page: bool = False) -> str:
     """Plain text, 80 columns: counts (and for a query ``page`` whether a generated Go
     client accepts it), then the first issues in detail."""
-    lines = [f"{summary.total:,} events, against contract {summary.contract}"]
+    lines = [f"{plural(summary.total, 'event')}, against contract {summary.contract}"]
     for status in Status:
         if summary.by_status[status]:
             lines.append(f"  {status:<24} {summary.by_status[status]:>10,}")
