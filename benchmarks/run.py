@@ -1,11 +1,14 @@
 """Measure audit-explorer at scale against the floor, in one run (issue 7).
 
     python benchmarks/run.py [--events N] [--output benchmarks/results.json]
+    python benchmarks/run.py --events 200000 --only import [--against REV]
 
 Generates demo NDJSON into ``benchmarks/data/`` (gitignored, reused when present), then
 measures import vs DuckDB's ``read_json``, sync vs downloading and parsing the same pages,
 the filters of the TUI/CLI on the full cache, the TUI's first paint and end jump, and the
-peak RSS of import and of the TUI (each in a subprocess). Ratios compare against a
+peak RSS of import and of the TUI (each in a subprocess, the whole process tree). The
+import also reports its CPU seconds (``getrusage`` of the children, its workers included)
+and the load average before it: the machine may be shared. Ratios compare against a
 baseline measured in this same run; nothing here asserts a time.
 """
 
@@ -16,6 +19,7 @@ import asyncio
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,11 +46,19 @@ SEED = 7
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
+        info: dict[str, str] = {}
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
+            key, _, value = line.partition(":")
+            info.setdefault(key.strip(), value.strip())
+        cpu = info.get("model name", cpu)
+        # A virtual machine often names only the brand ("AMD EPYC"): family and model
+        # tell the generation (AMD family 25 is Zen 3/4), the clock the rest.
+        detail = [f"{k} {info[k]}" for k in ("cpu family", "model", "stepping") if k in info]
+        if "cpu MHz" in info:
+            detail.append(f"{float(info['cpu MHz']):.0f} MHz")
+        if detail:
+            cpu += f" ({', '.join(detail)})"
+    except (OSError, ValueError):
         pass
     mem = ""
     try:
@@ -58,6 +70,18 @@ def _machine() -> str:
         f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}"
     )
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds (user + system) of the children this process waited for, their own
+    waited-for children included (an import's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -149,12 +173,15 @@ def generate(events: int, seed: int, where: Path = DATA) -> Path:
 
 def measure_import(path: Path, work: Path, events: int) -> dict[str, float]:
     cache = work / "import.duckdb"
+    cpu = _children_cpu_s()
     elapsed, _, rss = _run_child(_cli("import", str(path), "--cache", str(cache)))
+    cpu = _children_cpu_s() - cpu
     floor = _read_json_floor(path, work / "floor.duckdb")
     return {
         "import_events_per_s": events / elapsed,
         "floor_events_per_s": events / floor,
         "import_ratio": floor / elapsed,
+        "import_cpu_s": cpu,
         "import_rss_mb": rss,
     }
 
@@ -175,7 +202,9 @@ with open(sys.argv[1], "rb") as f:
 """
 
 
-def measure_against(rev: str, path: Path, work: Path, events: int) -> dict[str, float]:
+def measure_against(
+    rev: str, path: Path, work: Path, events: int, validate: bool = True
+) -> dict[str, float]:
     """Import and validate with the code of ``rev`` (a git revision) on the same file, in
     this run: ``*_vs_base`` is the base's time over this tree's (>= 0.9: at most 10 %
     slower)."""
@@ -187,20 +216,28 @@ def measure_against(rev: str, path: Path, work: Path, events: int) -> dict[str, 
     )
     try:
         env = {**os.environ, "PYTHONPATH": str(base / "src")}
-        imported, _, _ = _run_child(
+        cpu = _children_cpu_s()
+        imported, _, rss = _run_child(
             _cli("import", str(path), "--cache", str(work / "base.duckdb")), env=env
         )
-        validated, _, _ = _run_child(_cli("validate", str(path)), ok=(0, 1), env=env)
+        cpu = _children_cpu_s() - cpu
+        validated = (
+            _run_child(_cli("validate", str(path)), ok=(0, 1), env=env)[0] if validate else 0.0
+        )
     finally:
         subprocess.run(
             ["git", "-C", str(ROOT.parent), "worktree", "remove", "--force", str(base)],
             check=False,
             capture_output=True,
         )
-    return {
+    measured = {
         "base_import_events_per_s": events / imported,
-        "base_validate_events_per_s": events / validated,
+        "base_import_cpu_s": cpu,
+        "base_import_rss_mb": rss,
     }
+    if validate:
+        measured["base_validate_events_per_s"] = events / validated
+    return measured
 
 
 def _read_json_floor(path: Path, target: Path) -> float:
@@ -446,6 +483,13 @@ def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
         _line("import events/s", m["import_events_per_s"], ""),
         _line("  read_json floor events/s", m["floor_events_per_s"], ""),
         _line("import_ratio", m["import_ratio"], ">= 0.5", 2),
+        _line("import CPU s (children included)", m["import_cpu_s"], "", 1),
+        _line("import_rss_mb (process tree)", m["import_rss_mb"], "<= 400", 0),
+        f"load average (1, 5, 15 min) before the import: {m['load']}",
+    ]
+    if "validate_events_per_s" not in m:  # --only import
+        return "\n".join(lines + _against_lines(m))
+    lines += [
         _line("validate events/s", m["validate_events_per_s"], ""),
         _line("validate_ratio (vs orjson parse)", m["validate_ratio"], "", 2),
         _line("sync events/s", m["sync_events_per_s"], ""),
@@ -457,18 +501,27 @@ def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
     lines += [
         _line("tui_first_paint_ms", m["tui_first_paint_ms"], "<= 1000", 0),
         _line("tui_jump_end_ms", m["tui_jump_end_ms"], "<= 100", 0),
-        _line("import_rss_mb", m["import_rss_mb"], "<= 400", 0),
         _line("tui_rss_mb", m["tui_rss_mb"], "<= 400", 0),
     ]
-    if "base_import_events_per_s" in m:
+    return "\n".join(lines + _against_lines(m))
+
+
+def _against_lines(m: dict[str, Any]) -> list[str]:
+    if "base_import_events_per_s" not in m:
+        return []
+    lines = [
+        f"against {m['base']}:",
+        _line("  base import events/s", m["base_import_events_per_s"], ""),
+        _line("  import_vs_base", m["import_vs_base"], ">= 0.9", 2),
+        _line("  base import CPU s", m["base_import_cpu_s"], "", 1),
+        _line("  base import_rss_mb", m["base_import_rss_mb"], "", 0),
+    ]
+    if "base_validate_events_per_s" in m:
         lines += [
-            f"against {m['base']}:",
-            _line("  base import events/s", m["base_import_events_per_s"], ""),
-            _line("  import_vs_base", m["import_vs_base"], ">= 0.9", 2),
             _line("  base validate events/s", m["base_validate_events_per_s"], ""),
             _line("  validate_vs_base", m["validate_vs_base"], ">= 0.9", 2),
         ]
-    return "\n".join(lines)
+    return lines
 
 
 def _line(name: str, value: float, target: str, digits: int = 0, p50: float | None = None) -> str:
@@ -479,7 +532,9 @@ def _line(name: str, value: float, target: str, digits: int = 0, p50: float | No
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--output", type=Path, default=ROOT / "results.json")
+    parser.add_argument(
+        "--output", type=Path, help="default: benchmarks/results.json (none with --only)"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--repeat", type=int, default=20, help="runs per filter")
     parser.add_argument("--work", type=Path, help="data and scratch (default: benchmarks/data)")
@@ -488,18 +543,28 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REV",
         help="also import and validate with the code of git revision REV, in this run",
     )
+    parser.add_argument(
+        "--only",
+        choices=["import"],
+        help="measure the import alone (and REV's import with --against); prints, and "
+        "writes results only to an explicit --output",
+    )
     parser.add_argument("--tui-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.tui_child is not None:
         tui_child(args.tui_child)
         return 0
-    measured = run_all(args.events, args.seed, args.repeat, args.work, args.against)
-    metrics = {k: measured[k] for k in _METRIC_KEYS}
-    metrics.update({k: measured[k] for k in _BASE_KEYS if k in measured})
-    doc = {"events": args.events, "machine": _machine(), "metrics": metrics}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(doc, indent=2) + "\n")
-    print(report(args.events, measured, measured["filter_p50_ms"]))
+    measured = run_all(args.events, args.seed, args.repeat, args.work, args.against, args.only)
+    output = args.output or (None if args.only else ROOT / "results.json")
+    if output is not None:
+        keys = _METRIC_KEYS if args.only is None else _IMPORT_KEYS
+        metrics = {k: measured[k] for k in keys}
+        metrics.update({k: measured[k] for k in _BASE_KEYS if k in measured})
+        doc = {"events": args.events, "machine": _machine(), "load": measured["load"]}
+        doc["metrics"] = metrics
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(doc, indent=2) + "\n")
+    print(report(args.events, measured, measured.get("filter_p50_ms", {})))
     return 0
 
 
@@ -515,10 +580,14 @@ _METRIC_KEYS = (
     "tui_jump_end_ms",
     "import_rss_mb",
     "tui_rss_mb",
+    "import_cpu_s",
 )
+_IMPORT_KEYS = ("import_events_per_s", "import_ratio", "import_cpu_s", "import_rss_mb")
 _BASE_KEYS = (
     "base",
     "base_import_events_per_s",
+    "base_import_cpu_s",
+    "base_import_rss_mb",
     "import_vs_base",
     "base_validate_events_per_s",
     "validate_vs_base",
@@ -526,25 +595,38 @@ _BASE_KEYS = (
 
 
 def run_all(
-    events: int, seed: int, repeat: int, work_dir: Path | None, against: str | None = None
+    events: int,
+    seed: int,
+    repeat: int,
+    work_dir: Path | None,
+    against: str | None = None,
+    only: str | None = None,
 ) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT.parent / "src"))
     path = generate(events, seed, work_dir or DATA)
     work = (work_dir or DATA) / f"run-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        measured: dict[str, Any] = {}
+        measured: dict[str, Any] = {"load": _load()}
         _step("import", lambda: measured.update(measure_import(path, work, events)))
-        _step("validate", lambda: measured.update(measure_validate(path, events)))
+        validate = only is None
+        if validate:
+            _step("validate", lambda: measured.update(measure_validate(path, events)))
         if against:
-            base = _step(f"against {against}", lambda: measure_against(against, path, work, events))
+            base = _step(
+                f"against {against}",
+                lambda: measure_against(against, path, work, events, validate),
+            )
             measured.update(base, base=against)
             measured["import_vs_base"] = (
                 measured["import_events_per_s"] / base["base_import_events_per_s"]
             )
-            measured["validate_vs_base"] = (
-                measured["validate_events_per_s"] / base["base_validate_events_per_s"]
-            )
+            if validate:
+                measured["validate_vs_base"] = (
+                    measured["validate_events_per_s"] / base["base_validate_events_per_s"]
+                )
+        if only == "import":
+            return measured
         with demo_server(events, seed) as url:
             _step("sync", lambda: measured.update(measure_sync(url, work, events)))
         cache = work / "import.duckdb"
@@ -557,7 +639,7 @@ def run_all(
 
 
 def _step(name: str, work: Callable[[], Any]) -> Any:
-    print(f"[{time.strftime('%H:%M:%S')}] {name}...", file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S')}] {name} (load {_load()})...", file=sys.stderr, flush=True)
     return work()
 
 

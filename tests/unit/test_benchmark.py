@@ -21,6 +21,7 @@ METRICS = {
     "tui_jump_end_ms",
     "import_rss_mb",
     "tui_rss_mb",
+    "import_cpu_s",
 }
 
 
@@ -37,7 +38,7 @@ def test_a_small_run_writes_the_results_shape(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(output.read_text())
-    assert set(results) == {"events", "machine", "metrics"}
+    assert set(results) == {"events", "machine", "load", "metrics"}
     assert results["events"] == 2000 and results["machine"]
     metrics = results["metrics"]
     assert set(metrics) == METRICS
@@ -66,3 +67,24 @@ def test_against_a_revision_compares_import_and_validate_in_the_same_run(tmp_pat
     assert metrics["import_vs_base"] > 0 and metrics["validate_vs_base"] > 0
     assert "validate_vs_base" in done.stdout
     assert not (tmp_path / "base").exists()
+
+
+def test_only_the_import_against_a_revision(tmp_path: Path) -> None:
+    """``--only import``: the import's numbers (CPU seconds and the process tree's RSS
+    included) for this tree and REV, nothing written without ``--output``."""
+    args = ["--events", "300", "--work", str(tmp_path), "--only", "import", "--against", "HEAD"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    for shown in ("import CPU s", "import_rss_mb", "base import CPU s", "load average"):
+        assert shown in done.stdout
+    assert "validate" not in done.stdout and "tui" not in done.stdout
+    assert not list(tmp_path.rglob("*.json")), "a partial run writes no results"
+    cpu = float(done.stdout.split("import CPU s (children included)")[1].split()[0])
+    assert cpu > 0
