@@ -180,12 +180,10 @@ async def test_mismatches_drill_into_events(sample_cache: Path, make_app: MakeAp
         screen = app.screen
         assert isinstance(screen, MismatchesScreen)
         await settle(pilot)
-        groups = [entry for entry in screen.entries if entry.row is not None]
-        assert groups, "the demo data injects mismatches"
-        group = groups[0].row
-        assert group is not None
-        # The first line is its verdict's heading; the group is the line under it.
-        screen.query_one(DataTable).move_cursor(row=screen.entries.index(groups[0]))
+        assert screen.loaded is not None and screen.loaded.tree, "the demo injects mismatches"
+        # service, then its largest type (both open at first), then its largest group
+        group = screen.loaded.tree[0].types[0].groups[0]
+        screen.query_one(Tree).cursor_line = 2
         await pilot.press("enter")
         await pilot.pause()
         await settle(pilot)

@@ -177,7 +177,7 @@ async def test_hostile_mismatches_and_stats(corpus_cache: Path, make_app: MakeAp
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, MismatchesScreen)
-        assert app.screen.query_one(DataTable).row_count >= 3
+        assert len(app.screen.query_one(Tree).root.children) >= 1
         assert_safe(app)
         await pilot.press("down", "enter")
         await settle(pilot)

@@ -6,15 +6,20 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets.tree import TreeNode
 
-from explorer.tui.messages import QueryRequested
+from explorer.core.filters import Filter
+from explorer.tui.messages import QueryRequested, StatsRequested
 from explorer.tui.screens.events import EventsScreen
+from explorer.tui.screens.mismatches import MismatchesScreen
 from explorer.tui.screens.params import ParamsScreen
 from explorer.tui.screens.raw import EventScreen
 from explorer.tui.screens.results import ResultsScreen
+from explorer.tui.screens.stats import StatsScreen
 from explorer.tui.screens.timeline import TimelineScreen
 from explorer.tui.widgets.events_table import EventsTable
+from explorer.tui.widgets.filter_bar import FilterBar
 from explorer.tui.widgets.result_table import ResultTable
 from tests.tui.test_app import SIZE, MakeApp, settle, wait_for_hit
 
@@ -189,3 +194,74 @@ async def test_query_parameters_are_edited_in_a_form(sample_cache: Path, make_ap
         assert (
             steps.coordinate_to_cell_key(steps.cursor_coordinate).row_key.value == row["event_id"]
         )
+
+
+async def _drill(pilot: Pilot[None], line: int) -> tuple[str, int]:
+    """Open the mismatch tree, Enter on ``line``: the filter applied and its events."""
+    await pilot.press("m")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MismatchesScreen)
+    screen.query_one(Tree).cursor_line = line
+    await pilot.press("enter")
+    await settle(pilot)
+    events = pilot.app.screen
+    assert isinstance(events, EventsScreen)
+    return events.query_one(FilterBar).applied, events.query_one(EventsTable).total
+
+
+async def test_the_mismatch_tree_drills_down_at_every_level(
+    sample_cache: Path, make_app: MakeApp
+) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MismatchesScreen) and screen.loaded is not None
+        tree = screen.loaded.tree
+        assert len(tree) >= 2 and tree[0].events >= tree[1].events  # the largest first
+        service = tree[0]
+        kind = service.types[0]
+        group = kind.groups[0]
+        # the words on screen: totals at each level, the issue kind at its path
+        lines = [str(node.label) for node in _visible(screen.query_one(Tree))]
+        assert lines[0].split()[:2] == [f"{service.events:,}", service.service]
+        assert lines[1].split()[:2] == [f"{kind.events:,}", kind.event_type]
+        assert f"{group.issue_kind} at {group.path}" in lines[2]
+        await pilot.press("escape")
+        # Enter on each level shows exactly its events
+        expr, total = await _drill(pilot, 0)
+        assert f"service:{service.service}" in expr and total == service.events
+        expr, total = await _drill(pilot, 1)
+        assert f"type:{kind.event_type}" in expr and total == kind.events
+        expr, total = await _drill(pilot, 2)
+        assert f"status:{group.status}" in expr and total == group.events
+
+
+def _visible(tree: Tree[object]) -> list[TreeNode[object]]:
+    return [tree.get_node_at_line(line) for line in range(tree.last_line + 1)]  # type: ignore[misc]
+
+
+async def test_stats_lists_the_busiest_service_first_and_opens_its_events(
+    sample_cache: Path, make_app: MakeApp
+) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(StatsRequested(Filter("", "TRUE", [])))
+        await pilot.pause()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        table = screen.query_one(DataTable)
+        totals = [int(str(table.get_row_at(i)[-1]).replace(",", "")) for i in range(3)]
+        assert totals == sorted(totals, reverse=True)
+        busiest = str(table.get_row_at(0)[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        events = app.screen
+        assert isinstance(events, EventsScreen)
+        assert events.query_one(FilterBar).applied == f"service:{busiest}"
+        assert events.query_one(EventsTable).total == totals[0]

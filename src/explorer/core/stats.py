@@ -47,9 +47,53 @@ class MismatchRow:
     events: int
     fits: tuple[str, ...] = ()  # the shipped contracts these events fit (ok or drift)
     fits_ok: tuple[str, ...] = ()  # those of them these events are ok under
+    path: str = "-"  # an example field path of the issue kind (the first, in text order)
 
     def verdict(self, contract: str) -> Verdict:
         return fits_verdict(self.status, self.fits, contract, self.fits_ok)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeMismatches:
+    """One event type's non-ok events (each once) and its issue groups, largest first."""
+
+    event_type: str
+    events: int
+    groups: tuple[MismatchRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceMismatches:
+    """One service's non-ok events (each once) and its event types, largest first."""
+
+    service: str
+    events: int
+    types: tuple[TypeMismatches, ...]
+
+
+def mismatch_tree(
+    rows: Sequence[MismatchRow], type_counts: Sequence[tuple[str, str, int]]
+) -> list[ServiceMismatches]:
+    """Services, then event types, then issue groups, with totals at each level and the
+    largest first (ties by name). ``type_counts`` are the events per (service, type),
+    each once: an event with two kinds of issue is in two groups but one total."""
+    events = {(service, event_type): n for service, event_type, n in type_counts}
+    groups: dict[str, dict[str, list[MismatchRow]]] = {}
+    for row in rows:
+        groups.setdefault(row.service, {}).setdefault(row.event_type, []).append(row)
+    services = []
+    for service, by_type in groups.items():
+        types = [
+            TypeMismatches(
+                event_type,
+                events.get((service, event_type), max(r.events for r in found)),
+                tuple(sorted(found, key=lambda r: (-r.events, r.issue_kind, r.path))),
+            )
+            for event_type, found in by_type.items()
+        ]
+        types.sort(key=lambda t: (-t.events, t.event_type))
+        services.append(ServiceMismatches(service, sum(t.events for t in types), tuple(types)))
+    return sorted(services, key=lambda s: (-s.events, s.service))
 
 
 Verdict = Literal["version skew", "drift", "no contract", "ok"]
@@ -139,11 +183,20 @@ def mismatch_summary(
     An event with several kinds of issue counts once under each kind; most events first.
     """
     return [
-        MismatchRow(service, event_type, status, kind, n, tuple(fits or ()), tuple(ok or ()))
-        for service, event_type, status, kind, n, fits, ok in counts.mismatch_rows(
+        MismatchRow(
+            service, event_type, status, kind, n, tuple(fits or ()), tuple(ok or ()), str(path)
+        )
+        for service, event_type, status, kind, n, fits, ok, path in counts.mismatch_rows(
             cur, where, params
         )
     ]
+
+
+def mismatch_type_counts(
+    cur: Cursor, where: str = "TRUE", params: Sequence[object] = ()
+) -> list[tuple[str, str, int]]:
+    """Non-ok events (each once) per (service, event type)."""
+    return counts.mismatch_type_rows(cur, where, params)
 
 
 def verdict_totals(
@@ -161,6 +214,15 @@ def outcome_counts(
 ) -> list[OutcomeCount]:
     """Events per service and outcome, by service then outcome."""
     return [OutcomeCount(*row) for row in counts.outcome_rows(cur, where, params)]
+
+
+def by_service(counts: Sequence[OutcomeCount]) -> list[tuple[str, dict[str, int], int]]:
+    """(service, events per outcome, total) per service, the busiest first (ties by name)."""
+    found: dict[str, dict[str, int]] = {}
+    for c in counts:
+        found.setdefault(c.service, {})[c.outcome] = c.events
+    rows = [(service, outcomes, sum(outcomes.values())) for service, outcomes in found.items()]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
 def histogram(

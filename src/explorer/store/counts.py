@@ -17,7 +17,7 @@ from explorer.store.schema import CACHE_CONTRACT_SQL, FITS_OK_SQL, FITS_SQL
 
 def mismatch_rows(cur: Cursor, where: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     """Non-ok events per (service, event_type, status, issue kind, fits, fits_ok): rows of
-    those with the count fifth, most events first.
+    those with the count fifth, most events first, and an example field path last.
 
     An event with several kinds of issue counts once under each kind ('-' for none).
     """
@@ -31,14 +31,29 @@ def mismatch_rows(cur: Cursor, where: str, params: Sequence[object]) -> list[tup
             SELECT event_id, service, event_type, decode_status, fits, fits_ok,
                    unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
                           THEN json_extract_string(decode_issues, '$[*].kind')
-                          ELSE ['-'] END) AS kind
+                          ELSE ['-'] END) AS kind,
+                   unnest(CASE WHEN coalesce(json_array_length(decode_issues), 0) > 0
+                          THEN json_extract_string(decode_issues, '$[*].path')
+                          ELSE ['-'] END) AS path
             FROM bad
         )
         SELECT coalesce(service, '-'), coalesce(event_type, '-'), coalesce(decode_status, '-'),
-               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits, fits_ok
+               coalesce(kind, '-'), count(DISTINCT event_id) AS n, fits, fits_ok,
+               coalesce(min(nullif(path, '')), '-')
         FROM kinds GROUP BY ALL ORDER BY n DESC, 1, 2, 3, 4, 6, 7
     """  # noqa: S608
     return execute(cur, sql, params).fetchall()
+
+
+def mismatch_type_rows(
+    cur: Cursor, where: str, params: Sequence[object]
+) -> list[tuple[str, str, int]]:
+    """Non-ok events (each once) per (service, event_type), '-' for none."""
+    sql = f"""
+        SELECT coalesce(service, '-'), coalesce(event_type, '-'), count(*)
+        FROM events WHERE ({where}) AND coalesce(decode_status, '') <> 'ok' GROUP BY ALL
+    """  # noqa: S608
+    return [(str(s), str(t), int(n)) for s, t, n in execute(cur, sql, params).fetchall()]
 
 
 def fits_rows(cur: Cursor, where: str, params: Sequence[object]) -> list[tuple[Any, ...]]:

@@ -208,7 +208,7 @@ class ExplorerApp(App[None]):
             self.events_screen.apply_filter(expr)
 
     def on_stats_requested(self, message: StatsRequested) -> None:
-        self.push_screen(StatsScreen(message.filter))
+        self.push_screen(StatsScreen(message.filter), self._drill_down)
 
     def on_export_requested(self, message: ExportRequested) -> None:
         if self.cache is None:

@@ -1,12 +1,12 @@
-"""Mismatches: non-ok events by verdict, service, event type, status and issue kind.
+"""Mismatches: non-ok events as a tree of service, event type, and issue kind at a path.
 
-The verdict comes from the contracts an event fits: version skew (it fits another
-shipped contract) is told apart from a producer bug (it fits none) and from drift.
+Each level has its total (events, each once) and the largest comes first. Enter on any
+level shows its events. The verdict comes from the contracts an event fits: version skew
+(it fits another shipped contract) is told apart from a producer bug (it fits none) and
+from drift; the summary counts each, each group says its own.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
@@ -14,49 +14,37 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from explorer.core.filters import Filter, quote_value
 from explorer.core.stats import (
-    VERDICT_ORDER,
     MismatchRow,
+    ServiceMismatches,
+    TypeMismatches,
     Verdict,
     mismatch_summary,
+    mismatch_tree,
+    mismatch_type_counts,
     verdict_totals,
 )
 from explorer.models.registry import CONTRACT_NAMES
 from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, Role, follow_theme, palette
-from explorer.tui.text import badge, clean, safe
+from explorer.tui.text import badge, clean, plural
 from explorer.tui.widgets.footer import ExplorerFooter
 
-COLUMNS = ("events", "verdict / event type", "service", "status", "issue kind", "fits")
 # (role, attributes) of each verdict's words
 VERDICT_STYLES: dict[Verdict, tuple[Role, str]] = {
     "no contract": ("bad", "bold"),
     "version skew": ("info", "bold"),
     "drift": ("warn", ""),
 }
-
-
-def verdict_style(verdict: Verdict, colors: Palette) -> Style:
-    return colors(*VERDICT_STYLES[verdict])
-
-
-class MismatchesLoaded(Message):
-    def __init__(self, rows: list[MismatchRow], totals: dict[Verdict, int], contract: str) -> None:
-        super().__init__()
-        self.rows = rows
-        self.totals = totals
-        self.contract = contract
-
-
-PER_SECTION = 8  # groups shown under each verdict; the rest are one "more" line
-_SECTION_TITLES: dict[Verdict, str] = {
-    "no contract": "fits no contract: producer bugs",
-    "version skew": "fits another contract: version skew",
-    "drift": "drift: undeclared properties",
+VERDICT_WORDS: dict[Verdict, str] = {
+    "no contract": "fits no contract",
+    "version skew": "version skew",
+    "drift": "drift",
 }
 # The events of a whole verdict, in the filter language.
 _VERDICT_FILTERS: dict[Verdict, str] = {
@@ -64,32 +52,29 @@ _VERDICT_FILTERS: dict[Verdict, str] = {
     "version skew": "-status:ok,drift -fits:none",
     "drift": "status:drift",
 }
+EXPANDED = 1  # the largest service (and its largest type) open at first; the rest closed
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One line of the table: a verdict's heading, a group, or the groups not shown."""
-
-    verdict: Verdict
-    row: MismatchRow | None = None  # a group
-    events: int = 0  # a heading's events (each once)
-    more: int = 0  # a "more" line: how many groups it stands for
+def verdict_style(verdict: Verdict, colors: Palette) -> Style:
+    role, attributes = VERDICT_STYLES.get(verdict, ("other", ""))
+    return colors(role, attributes)
 
 
-def sections(rows: list[MismatchRow], totals: dict[Verdict, int], contract: str) -> list[Entry]:
-    """Producer bugs, then version skew, then drift: a heading with the events of each,
-    its largest groups, and one line for the rest."""
-    entries: list[Entry] = []
-    for verdict in VERDICT_ORDER[:3]:
-        groups = [row for row in rows if row.verdict(contract) == verdict]
-        if not groups:
-            continue
-        entries.append(Entry(verdict, events=totals.get(verdict, 0)))
-        groups.sort(key=lambda row: -row.events)
-        entries += [Entry(verdict, row=row) for row in groups[:PER_SECTION]]
-        if len(groups) > PER_SECTION:
-            entries.append(Entry(verdict, more=len(groups) - PER_SECTION))
-    return entries
+class MismatchesLoaded(Message):
+    def __init__(
+        self,
+        tree: list[ServiceMismatches],
+        totals: dict[Verdict, int],
+        contract: str,
+    ) -> None:
+        super().__init__()
+        self.tree = tree
+        self.totals = totals
+        self.contract = contract
+
+
+# What a node stands for: a service, an event type, or an issue group.
+Node = ServiceMismatches | TypeMismatches | MismatchRow
 
 
 def verdict_expression(verdict: Verdict, base: str = "") -> str:
@@ -111,31 +96,43 @@ def drill_expression(row: MismatchRow, base: str = "") -> str:
     return " ".join(terms)
 
 
+def node_expression(node: Node, service: str, base: str = "") -> str:
+    """The filter behind any level: a service's or a type's non-ok events, or a group's."""
+    if isinstance(node, MismatchRow):
+        return drill_expression(node, base)
+    terms = [base.strip()] if base.strip() else []
+    if service != "-":
+        terms.append(f"service:{quote_value(service)}")
+    if isinstance(node, TypeMismatches) and node.event_type != "-":
+        terms.append(f"type:{quote_value(node.event_type)}")
+    terms.append("-status:ok")
+    return " ".join(terms)
+
+
 class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
-    """The table an SRE reads first when a producer breaks; Enter shows those events."""
+    """The tree an SRE reads first when a producer breaks; Enter shows those events."""
 
     BINDINGS = bindings("mismatches")
 
     def __init__(self, flt: Filter) -> None:
         super().__init__()
         self.filter = flt
-        self.entries: list[Entry] = []
         self.loaded: MismatchesLoaded | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         yield Static(Text("Counting non-ok events…"), classes="view-summary", id="mismatch-summary")
-        table: DataTable[Text] = DataTable(
-            cursor_type="row", zebra_stripes=True, classes="view-table", id="mismatch-table"
+        tree: Tree[tuple[Node, str]] = Tree(
+            Text("non-ok events"), classes="view-table", id="mismatch-tree"
         )
-        table.border_title = "Mismatches"
-        yield table
+        tree.border_title = "Mismatches"
+        tree.show_root = False
+        tree.auto_expand = False  # Enter shows the events; Space opens and closes
+        yield tree
         yield ExplorerFooter()
 
     def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
-        table.focus()
+        self.query_one(Tree).focus()
         follow_theme(self, self._show)
         self._load(self.filter)
 
@@ -153,54 +150,107 @@ class MismatchesScreen(ExplorerScreenMixin, Screen[str | None]):
             return
         cur = self.explorer.cursor()
         rows = mismatch_summary(cur, flt.where, flt.params)
+        tree = mismatch_tree(rows, mismatch_type_counts(cur, flt.where, flt.params))
         totals = verdict_totals(cur, flt.where, flt.params)
-        self.post_message(MismatchesLoaded(rows, totals, cache.contract))
+        self.post_message(MismatchesLoaded(tree, totals, cache.contract))
 
     def on_mismatches_loaded(self, message: MismatchesLoaded) -> None:
         self.loaded = message
-        self.entries = sections(message.rows, message.totals, message.contract)
         self._show()
 
     def _show(self) -> None:
-        """Fill the table and the summary (again, in the colours of a new theme)."""
+        """Fill the tree and the summary (again, in the colours of a new theme)."""
         if (message := self.loaded) is None:
             return
         colors = palette(self.app)
-        table: DataTable[Text] = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for index, entry in enumerate(self.entries):
-            table.add_row(*entry_cells(entry, colors), key=str(index))
-        table.move_cursor(row=cursor)
+        tree: Tree[tuple[Node, str]] = self.query_one(Tree)
+        line = tree.cursor_line
+        opened = {n.data[0] for n in _nodes(tree.root) if n.is_expanded and n.data}
+        tree.clear()
+        for index, service in enumerate(message.tree):
+            node = tree.root.add(service_label(service, colors), data=(service, service.service))
+            for kind in service.types:
+                child = node.add(type_label(kind, colors), data=(kind, service.service))
+                for group in kind.groups:
+                    child.add_leaf(
+                        group_label(group, message.contract, colors), data=(group, service.service)
+                    )
+                if kind in opened or (not opened and index < EXPANDED and kind is service.types[0]):
+                    child.expand()
+            if service in opened or (not opened and index < EXPANDED):
+                node.expand()
+        tree.root.expand()
+        tree.cursor_line = max(line, 0)
         summary = Text(end="")
-        if not message.rows:
+        if not message.tree:
             summary.append("No mismatches: every event decodes ok.", style=colors("ok"))
         else:
             summary.append_text(totals_text(message.totals, colors))
             summary.append(f"   against {message.contract}", style="dim")
-            summary.append("   Enter shows the events of a group", style="dim")
+            summary.append("   Space opens, Enter shows the events", style="dim")
         if self.filter.expr.strip():
             summary.append("   filter: ", style="dim")
             summary.append(clean(self.filter.expr))
         self.query_one("#mismatch-summary", Static).update(summary)
 
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[tuple[Node, str]]) -> None:
         event.stop()
         self.action_drill()
 
     def action_drill(self) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        if not 0 <= table.cursor_row < len(self.entries):
+        node = self.query_one(Tree).cursor_node
+        if node is None or node.data is None:
             return
-        entry = self.entries[table.cursor_row]
-        if entry.row is not None:
-            self.dismiss(drill_expression(entry.row, self.filter.expr))
-        else:
-            self.dismiss(verdict_expression(entry.verdict, self.filter.expr))
+        found, service = node.data
+        self.dismiss(node_expression(found, service, self.filter.expr))
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _nodes(node: TreeNode[tuple[Node, str]]) -> list[TreeNode[tuple[Node, str]]]:
+    found = []
+    for child in node.children:
+        found.append(child)
+        found += _nodes(child)
+    return found
+
+
+def _count(events: int) -> Text:
+    return Text(f"{events:>7,}  ", style="bold", end="")
+
+
+def service_label(service: ServiceMismatches, colors: Palette) -> Text:
+    out = _count(service.events)
+    out.append(clean(service.service), style="bold")
+    out.append(f"  {plural(len(service.types), 'event type')}", style="dim")
+    return out
+
+
+def type_label(kind: TypeMismatches, colors: Palette) -> Text:
+    out = _count(kind.events)
+    out.append(clean(kind.event_type))
+    out.append(f"  {plural(len(kind.groups), 'issue group')}", style="dim")
+    return out
+
+
+def group_label(row: MismatchRow, contract: str, colors: Palette) -> Text:
+    """``12  missing at event_data.rr_name  invalid  fits no contract (none)``."""
+    out = _count(row.events)
+    status = badge(row.status)
+    out.append(clean(row.issue_kind), style=colors("bad"))
+    if row.path != "-":
+        out.append(" at ", style="dim")
+        out.append(clean(row.path))
+    out.append("  ")
+    out.append(status, style=colors("warn" if status == "drift" else "bad"))
+    verdict = row.verdict(contract)
+    if verdict != "ok":
+        out.append("  ")
+        out.append(VERDICT_WORDS[verdict], style=verdict_style(verdict, colors))
+    out.append(f"  ({clean(fits_cell(row))})", style="dim")
+    return out
 
 
 def totals_text(totals: dict[Verdict, int], colors: Palette) -> Text:
@@ -213,27 +263,6 @@ def totals_text(totals: dict[Verdict, int], colors: Palette) -> Text:
         out.append(f"{words.get(verdict, verdict)} ", style=verdict_style(verdict, colors))
         out.append(f"{count:,}", style="bold")
     return out
-
-
-def entry_cells(entry: Entry, colors: Palette) -> tuple[Text, ...]:
-    style = verdict_style(entry.verdict, colors)
-    blank = (Text(""),) * 4
-    if entry.row is None and not entry.more:
-        title = Text(_SECTION_TITLES[entry.verdict], style=style)
-        return (Text(f"{entry.events:,}", style=style, justify="right"), title, *blank)
-    if entry.row is None:
-        more = f"… {entry.more:,} more group{'s' if entry.more != 1 else ''} (Enter: all)"
-        return (Text(""), Text(more, style="dim italic"), *blank)
-    row = entry.row
-    status = badge(row.status)
-    return (
-        Text(f"{row.events:,}", justify="right"),
-        safe("  " + clean(row.event_type)),
-        safe(row.service),
-        Text(status, style=colors("warn" if status == "drift" else "bad")),
-        safe(row.issue_kind),
-        Text(clean(fits_cell(row)), style="dim"),
-    )
 
 
 def fits_cell(row: MismatchRow) -> str:

@@ -1,17 +1,20 @@
-"""Stats for the current filter: events over time, and counts per service and outcome."""
+"""Stats for the current filter: events over time, and counts per service and outcome.
+
+Services are listed busiest first; Enter on one shows its events (the filter and it).
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from explorer.core.filters import Filter
-from explorer.core.stats import Histogram, OutcomeCount, histogram, outcome_counts
+from explorer.core.filters import Filter, quote_value
+from explorer.core.stats import Histogram, OutcomeCount, by_service, histogram, outcome_counts
 from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, follow_theme, palette
@@ -27,7 +30,9 @@ class StatsLoaded(Message):
         self.counts = counts
 
 
-class StatsScreen(ExplorerScreenMixin, Screen[None]):
+class StatsScreen(ExplorerScreenMixin, Screen[str | None]):
+    """Dismissed with the filter of the service chosen (Enter), or None (back)."""
+
     BINDINGS = bindings("stats")
 
     def __init__(self, flt: Filter) -> None:
@@ -77,16 +82,29 @@ class StatsScreen(ExplorerScreenMixin, Screen[None]):
         if self.counts is not None:
             fill_outcomes(self.query_one(DataTable), self.counts, palette(self.app))
 
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        service = event.row_key.value
+        if not service or service == TOTAL_KEY:
+            return
+        terms = [self.filter.expr.strip(), f"service:{quote_value(service)}"]
+        self.dismiss(" ".join(term for term in terms if term))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+TOTAL_KEY = "\x00total"  # the totals row's key: no service is named so (controls are shown)
+
 
 def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount], colors: Palette) -> None:
-    """One row per service, one column per outcome, and the totals."""
+    """One row per service, busiest first, one column per outcome, and the totals."""
     outcomes = sorted({c.outcome for c in counts})
-    by_service: dict[str, dict[str, int]] = {}
-    for c in counts:
-        by_service.setdefault(c.service, {})[c.outcome] = c.events
+    rows = by_service(counts)
     table.clear(columns=True)
     table.add_columns("service", *(safe(o) for o in outcomes), "total")
-    for service, row in by_service.items():
+    for service, row, total in rows:
         cells = [
             Text(
                 f"{row.get(o, 0):,}",
@@ -96,14 +114,15 @@ def fill_outcomes(table: DataTable[Text], counts: list[OutcomeCount], colors: Pa
             for o in outcomes
         ]
         table.add_row(
-            safe(service), *cells, Text(f"{sum(row.values()):,}", justify="right", style="bold")
+            safe(service), *cells, Text(f"{total:,}", justify="right", style="bold"), key=service
         )
     totals = [
-        Text(f"{sum(r.get(o, 0) for r in by_service.values()):,}", justify="right", style="bold")
+        Text(f"{sum(r.get(o, 0) for _s, r, _t in rows):,}", justify="right", style="bold")
         for o in outcomes
     ]
     table.add_row(
         Text("total", style="bold"),
         *totals,
         Text(f"{sum(c.events for c in counts):,}", justify="right", style="bold"),
+        key=TOTAL_KEY,
     )
