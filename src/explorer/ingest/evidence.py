@@ -68,6 +68,8 @@ def run_verify(
     seen: frozenset[str] = frozenset()
     while len(pages) < MAX_PAGES:
         page = client.export_events(asked, limit=page_size, offset=offset)
+        if not page.events and pages:  # past the end (a server may cap a page below the
+            break  # limit asked, so a short page is not taken as the last one)
         ids = frozenset(str(e.get("event_id")) for e in page.events if isinstance(e, dict))
         if page.events and ids == seen:
             raise ClientError("the server sent the same export page again; stopped")
@@ -77,7 +79,7 @@ def run_verify(
         pages.append(page)
         seen = ids
         offset += len(page.events)
-        if len(page.events) < page_size:
+        if not page.events:
             break
     run = _run(pages, source, asked.scope(), signed=check is not None)
     verdicts = {k: v for page in pages for k, v in page.verdicts.items()}
