@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,3 +101,19 @@ async def test_an_existing_file_is_replaced_only_after_a_second_export(
         assert isinstance(app.screen, EventsScreen)
     assert target.read_text() != "the auditor's earlier export\n"
     assert verify_export(target).ok
+
+
+async def test_a_cache_others_can_read_is_said_once_with_its_chmod(
+    sample_cache: Path, make_app: MakeApp, tmp_path: Path
+) -> None:
+    cache = tmp_path / "open.duckdb"
+    shutil.copyfile(sample_cache, cache)
+    os.chmod(cache, 0o644)
+    app = make_app(cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [n.message for n in app._notifications if "chmod" in n.message]
+    assert said == [
+        f"cache {cache} can be read by other users (mode 0644); it holds "
+        f"identities, IPs and prompts: run `chmod 600 {cache}`"
+    ]

@@ -112,7 +112,7 @@ class ExplorerApp(App[None]):
             cache = Cache.open(
                 self.cache_path, read_only=True, notify=_quiet, contract=self.contract
             )
-            cache.notices = notices + cache.notices
+            cache.notices = list(dict.fromkeys(notices + cache.notices))  # said once
             return cache
 
     def writable_cache(self) -> Cache:
