@@ -127,3 +127,29 @@ def test_the_hold_filter_takes_yes_or_no() -> None:
     assert parse_filter("hold:yes,no").where == "TRUE"
     with pytest.raises(FilterError, match="hold takes yes or no"):
         parse_filter("hold:maybe")
+
+
+def test_chain_evidence_puts_the_server_verdict_and_the_hold_together(tmp_path: Any) -> None:
+    from datetime import UTC, datetime
+
+    from explorer.core.evidence import chain_evidence, verdict_summary
+    from explorer.store.cache import Cache
+    from explorer.store.evidence import HoldRow, VerificationRun, replace_holds, save_run
+
+    ids = ["e1", "e2", "e3"]
+    with Cache.open(tmp_path / "c.duckdb", notify=lambda _: None) as db:
+        cur = db.cursor()
+        assert verdict_summary(chain_evidence(cur, "rr-1", ids)) == "never verified"
+        assert not chain_evidence(cur, "rr-1", ids).hold.held
+        run = VerificationRun(
+            "run-1", "s", datetime.now(UTC), {}, 2, 1, 2, 1, 1, 50.0, ("e2",), None, None,
+            False, None, None,
+        )  # fmt: skip
+        save_run(cur, run, {"e1": True, "e2": False})
+        replace_holds(
+            cur, "s", [HoldRow("rr-1", 3, "legal@acme.io", None, "case 7")], run.verified_at
+        )
+        found = chain_evidence(cur, "rr-1", ids)
+    assert verdict_summary(found) == "1 tampered of 2, 1 not verified yet"
+    assert found.tampered == ["e2"]
+    assert found.hold.held and found.hold.reason == "case 7" and found.hold.listed

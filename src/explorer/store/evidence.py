@@ -169,6 +169,13 @@ def hold_of(
             ).fetchone()
             if own is not None and correlation_id is None:
                 correlation_id = own[4]
+        elif correlation_id is not None:  # any of its events held
+            own = cur.execute(
+                "SELECT legal_hold, legal_hold_reason, legal_hold_placed_by,"
+                " CAST(legal_hold_placed_at AS VARCHAR), correlation_id"
+                " FROM events WHERE correlation_id = ? AND legal_hold LIMIT 1",
+                [correlation_id],
+            ).fetchone()
         listed = None
         if correlation_id is not None and "legal_holds" in _present(cur):
             listed = cur.execute(

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from explorer.core.evidence import ChainEvidence, chain_evidence, verdict_summary
 from explorer.core.filters import Filter, quote_value
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.tui.actions import bindings
@@ -59,9 +60,10 @@ def columns_for(width: int) -> list[tuple[str, str, int]]:
 
 
 class TimelineLoaded(Message):
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline, evidence: ChainEvidence | None = None) -> None:
         super().__init__()
         self.timeline = timeline
+        self.evidence = evidence or ChainEvidence()
 
 
 class TimelineScreen(ExplorerScreenMixin, Screen[None]):
@@ -74,6 +76,7 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         self.correlation_id = correlation_id
         self.event_id = event_id  # the step to put the cursor on
         self.timeline: Timeline | None = None
+        self.evidence = ChainEvidence()  # the server's verdicts and the hold
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -83,6 +86,7 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             classes="view-summary",
             id="timeline-summary",
         )
+        yield Static("", classes="view-summary", id="timeline-why")
         table: DataTable[Text] = DataTable(
             cursor_type="row", zebra_stripes=True, classes="view-table", id="timeline-table"
         )
@@ -108,10 +112,14 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         description="Building the timeline",
     )
     def _load(self, correlation_id: str) -> None:
-        self.post_message(TimelineLoaded(build_timeline(self.explorer.cursor(), correlation_id)))
+        cursor = self.explorer.cursor()
+        timeline = build_timeline(cursor, correlation_id)
+        ids = [step.event_id for step in timeline.steps]
+        self.post_message(TimelineLoaded(timeline, chain_evidence(cursor, correlation_id, ids)))
 
     def on_timeline_loaded(self, message: TimelineLoaded) -> None:
         self.timeline = message.timeline
+        self.evidence = message.evidence
         self._show()
 
     def _show(self) -> None:
@@ -120,7 +128,10 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             return
         colors = palette(self.app)
         self._width = self.size.width
-        self.query_one("#timeline-summary", Static).update(summary_text(timeline, colors))
+        summary = summary_text(timeline, colors, self.evidence)
+        self.query_one("#timeline-summary", Static).update(summary)
+        why = first_failure_text(timeline, colors) if timeline.steps else Text("")
+        self.query_one("#timeline-why", Static).update(why)
         table: DataTable[Text] = self.query_one(DataTable)
         cursor = table.cursor_row if table.row_count else None
         table.clear(columns=True)
@@ -169,19 +180,27 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         self.post_message(ExportRequested.of_filter(flt))
 
 
-def summary_text(timeline: Timeline, colors: Palette) -> Text:
-    """The correlation, its size and span; the first failure and its error; the counts."""
-    out = Text(end="")
+def summary_text(
+    timeline: Timeline, colors: Palette, evidence: ChainEvidence | None = None
+) -> Text:
+    """The correlation, its size and span; the counts; the server's chain verdict beside
+    the local one, and the legal hold. A line each, cut to the width: the first failure,
+    under them (``first_failure_text``), wraps so that its error is read whole."""
+    evidence = evidence or ChainEvidence()
+    out = Text(end="", no_wrap=True, overflow="ellipsis")
     out.append("Correlation ", style="dim")
     out.append(clean(timeline.correlation_id), style="bold")
+    if evidence.hold.held:
+        out.append("  ")
+        out.append(" LEGAL HOLD ", style=colors("warn", "bold reverse"))
+        if evidence.hold.reason:
+            out.append(" " + clean(evidence.hold.reason), style=colors("warn"))
     if not timeline.steps:
         out.append("  no events in the cache", style=colors("warn"))
         return out
     out.append(f"   {plural(len(timeline.steps), 'step')}", style="bold")
     out.append(f"   took {duration(timeline.duration.total_seconds())}")
     out.append(f"   {timestamp(timeline.started)} → {timestamp(timeline.ended)} UTC", style="dim")
-    out.append("\n")
-    out.append_text(first_failure_text(timeline, colors))
     out.append("\n")
     failures = timeline.failures
     out.append(plural(failures, "failure"), style=colors("bad") if failures else colors("ok"))
@@ -195,6 +214,12 @@ def summary_text(timeline: Timeline, colors: Palette) -> Text:
     out.append(
         plural(breaks, "hash chain break"), style=colors("bad", "bold") if breaks else colors("ok")
     )
+    out.append(" (links)   server: ", style="dim")
+    tampered = evidence.tampered
+    out.append(
+        verdict_summary(evidence),
+        style=colors("bad", "bold") if tampered else colors("ok") if evidence.verified else "dim",
+    )
     out.append("   services ", style="dim")
     out.append(clean(" → ".join(timeline.services)))
     return out
@@ -202,7 +227,7 @@ def summary_text(timeline: Timeline, colors: Palette) -> Text:
 
 def first_failure_text(timeline: Timeline, colors: Palette) -> Text:
     """``First failure: step 9  aianalysis  aianalysis.error.occurred  <its error>``."""
-    out = Text(end="", no_wrap=True, overflow="ellipsis")
+    out = Text(end="")
     found = timeline.first_failure
     if found is None:
         out.append("No step failed.", style=colors("ok"))
