@@ -329,3 +329,14 @@ async def test_the_theme_chosen_is_remembered(
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
+
+
+async def test_a_typo_in_a_value_gets_a_suggestion(sample_cache: Path, make_app: MakeApp) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"service:gatway", "enter")
+        await settle(pilot)
+        assert app.screen.query_one(EventsTable).total == 0
+        hint = str(app.screen.query_one("#filter-hint", Static).render())
+        assert "service:gatway matches nothing; did you mean gateway?" in hint

@@ -42,7 +42,7 @@ from explorer.core.export import (
     query_rows,
     write_rows,
 )
-from explorer.core.filters import Filter, events_sql, parse_filter
+from explorer.core.filters import Filter, events_sql, parse_filter, value_suggestions
 from explorer.core.manifest import Provenance, filter_selection, provenance
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.errors import ExplorerError, ExportError
@@ -225,6 +225,8 @@ def _events_table(db: Cache, flt: Filter, shown: int) -> None:
         )
     elif table.num_rows == 0:
         click.echo("no events match", err=True)
+        for hint in value_suggestions(db.connection, flt.expr):
+            click.echo(clean(hint), err=True)
 
 
 def _badge(status: str | None) -> str:

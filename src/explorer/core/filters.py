@@ -421,3 +421,30 @@ def distinct_values(cur: Cursor, key: str, prefix: str, limit: int = 20) -> list
     if column is None:
         return []
     return reads.distinct_values(cur, column, like_escape(prefix) + "%", limit)
+
+
+# Keys with few enough distinct values to offer the close ones for a typo.
+_SUGGESTED_KEYS = ("service", "type", "outcome", "category", "action", "severity", "ns", "cluster")
+_KNOWN_MAX = 2_000
+
+
+def value_suggestions(cur: Cursor, expr: str) -> list[str]:
+    """For a filter that selects nothing: each plain value the cache never holds, with the
+    close values it does (``service:gatway matches nothing; did you mean gateway?``)."""
+    hints: list[str] = []
+    for term in parse_terms(expr):
+        if term.key not in _SUGGESTED_KEYS or term.negated:
+            continue
+        values = [v for v in term.values if not v.glob and v.text]
+        known: list[str] | None = None
+        for value in values:
+            if known is None:
+                known = reads.distinct_values(cur, _COLUMNS[term.key], "%", _KNOWN_MAX)
+            by_lower = {k.lower(): k for k in known}
+            if value.text.lower() in by_lower:
+                continue
+            close = difflib.get_close_matches(value.text.lower(), list(by_lower), n=3)
+            if close:
+                words = " or ".join(by_lower[c] for c in close)
+                hints.append(f"{term.key}:{value.text} matches nothing; did you mean {words}?")
+    return hints
