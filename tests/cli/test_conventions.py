@@ -49,6 +49,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def commands() -> Iterator[tuple[str, click.Command]]:
     ctx = click.Context(main)
+    yield "audit-explorer", main  # the group's own options (--cache, --demo, -v)
     for name in sorted(_COMMANDS):
         command = main.get_command(ctx, name)
         assert command is not None, name
