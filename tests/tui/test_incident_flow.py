@@ -60,8 +60,8 @@ async def test_why_a_remediation_failed_within_six_keys(
             .fetchone()
         )
         assert first is not None
-        summary = _text(app.screen, "#timeline-summary")
-        line = next(line for line in summary.splitlines() if line.startswith("First failure"))
+        line = _text(app.screen, "#timeline-why")
+        assert line.startswith("First failure")
         assert f"  {first[0]}  {first[1]}  " in line
         timeline = app.screen.timeline
         assert timeline is not None and timeline.first_failure is not None

@@ -121,3 +121,37 @@ def test_detail_with_decode_issues(snap_compare: SnapCompare, sample_cache: Path
     assert snap_compare(
         snapshot_app(sample_cache), terminal_size=(120, 48), run_before=steady(after=apply)
     )
+
+
+# Issue 15: the incident flow at the smallest and a large terminal.
+SMALL, LARGE = (80, 24), (140, 42)
+
+
+async def _failed_remediation(pilot: Pilot[None]) -> None:
+    await _filter(pilot, "type:orchestrator.lifecycle.failed")
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "140x42"])
+def test_events_sized(snap_compare: SnapCompare, sample_cache: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=size, run_before=steady("down"))
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "140x42"])
+def test_timeline_of_a_failure(
+    snap_compare: SnapCompare, sample_cache: Path, size: tuple[int, int]
+) -> None:
+    run_before = steady(after=_failed_remediation)
+
+    async def then_timeline(pilot: Pilot[None]) -> None:
+        await run_before(pilot)
+        await pilot.press("t")
+        await steady()(pilot)
+
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=size, run_before=then_timeline)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "140x42"])
+def test_mismatch_tree(
+    snap_compare: SnapCompare, sample_cache: Path, size: tuple[int, int]
+) -> None:
+    assert snap_compare(snapshot_app(sample_cache), terminal_size=size, run_before=steady("m"))

@@ -246,7 +246,7 @@ def group_label(row: MismatchRow, contract: str, colors: Palette) -> Text:
     out.append("  ")
     out.append(status, style=colors("warn" if status == "drift" else "bad"))
     verdict = row.verdict(contract)
-    if verdict != "ok":
+    if verdict not in ("ok", status):
         out.append("  ")
         out.append(VERDICT_WORDS[verdict], style=verdict_style(verdict, colors))
     out.append(f"  ({clean(fits_cell(row))})", style="dim")
