@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from explorer.core.evidence import ChainEvidence, chain_evidence, verdict_summary
 from explorer.core.filters import Filter, quote_value
 from explorer.core.timeline import Step, Timeline, build_timeline
 from explorer.tui.actions import bindings
@@ -60,9 +61,10 @@ def columns_for(width: int) -> list[tuple[str, str, int]]:
 
 
 class TimelineLoaded(Message):
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline, evidence: ChainEvidence | None = None) -> None:
         super().__init__()
         self.timeline = timeline
+        self.evidence = evidence or ChainEvidence()
 
 
 class TimelineScreen(ExplorerScreenMixin, Screen[None]):
@@ -75,6 +77,7 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         self.correlation_id = correlation_id
         self.event_id = event_id  # the step to put the cursor on
         self.timeline: Timeline | None = None
+        self.evidence = ChainEvidence()  # the server's verdicts and the hold
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -110,10 +113,14 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         description="Building the timeline",
     )
     def _load(self, correlation_id: str) -> None:
-        self.post_message(TimelineLoaded(build_timeline(self.explorer.cursor(), correlation_id)))
+        cursor = self.explorer.cursor()
+        timeline = build_timeline(cursor, correlation_id)
+        ids = [step.event_id for step in timeline.steps]
+        self.post_message(TimelineLoaded(timeline, chain_evidence(cursor, correlation_id, ids)))
 
     def on_timeline_loaded(self, message: TimelineLoaded) -> None:
         self.timeline = message.timeline
+        self.evidence = message.evidence
         self._show()
 
     def _show(self) -> None:
@@ -122,7 +129,8 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             return
         colors = palette(self.app)
         self._width = self.size.width
-        self.query_one("#timeline-summary", Static).update(summary_text(timeline, colors))
+        summary = summary_text(timeline, colors, self.evidence)
+        self.query_one("#timeline-summary", Static).update(summary)
         why = first_failure_text(timeline, colors) if timeline.steps else Text("")
         self.query_one("#timeline-why", Static).update(why)
         table: DataTable[Text] = self.query_one(DataTable)
@@ -173,12 +181,21 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
         self.post_message(ExportRequested.of_filter(flt))
 
 
-def summary_text(timeline: Timeline, colors: Palette) -> Text:
-    """The correlation, its size and span; the counts. A line each, cut to the width: the
-    first failure, under them (``first_failure_text``), wraps so its error is read whole."""
+def summary_text(
+    timeline: Timeline, colors: Palette, evidence: ChainEvidence | None = None
+) -> Text:
+    """The correlation, its size and span; the counts; the server's chain verdict beside
+    the local one, and the legal hold. A line each, cut to the width: the first failure,
+    under them (``first_failure_text``), wraps so that its error is read whole."""
+    evidence = evidence or ChainEvidence()
     out = Text(end="", no_wrap=True, overflow="ellipsis")
     out.append("Correlation ", style="dim")
     out.append(clean(timeline.correlation_id), style="bold")
+    if evidence.hold.held:
+        out.append("  ")
+        out.append(" LEGAL HOLD ", style=colors("warn", "bold reverse"))
+        if evidence.hold.reason:
+            out.append(" " + clean(evidence.hold.reason), style=colors("warn"))
     if not timeline.steps:
         out.append("  no events in the cache", style=colors("warn"))
         return out
@@ -197,6 +214,12 @@ def summary_text(timeline: Timeline, colors: Palette) -> Text:
     breaks = timeline.chain_breaks
     out.append(
         plural(breaks, "hash chain break"), style=colors("bad", "bold") if breaks else colors("ok")
+    )
+    out.append(" (links)   server: ", style="dim")
+    tampered = evidence.tampered
+    out.append(
+        verdict_summary(evidence),
+        style=colors("bad", "bold") if tampered else colors("ok") if evidence.verified else "dim",
     )
     out.append("   services ", style="dim")
     out.append(clean(" → ".join(timeline.services)))
