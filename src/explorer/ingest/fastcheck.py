@@ -101,9 +101,13 @@ def event_struct(event_type: str, contract: str = DEFAULT_CONTRACT) -> Any:
     models = load_contract(contract)
     if event_type not in models.registry:
         return None
-    schema = dict(models.event_model(event_type).__pydantic_core_schema__)
+    # The envelope's schema with event_data typed as the payload: what the event model of
+    # decode is, without building that model (~90 kB each) in every worker.
+    payload_schema = dict(models.registry[event_type].model.__pydantic_core_schema__)
+    envelope_schema = dict(models.envelope.__pydantic_core_schema__)
     try:
-        return _Builder(_structs(contract)).type_of(schema, envelope=True)
+        payload = _Builder(_structs(contract)).type_of(payload_schema)
+        return _Builder(_structs(contract)).type_of(envelope_schema, payload)
     except Unsupported:
         return None
 
@@ -137,19 +141,21 @@ class _Builder:
         self.definitions: dict[str, Any] = {}
         self.building: set[str] = set()
 
-    def type_of(self, node: dict[str, Any], envelope: bool = False) -> Any:
+    def type_of(self, node: dict[str, Any], payload: Any = None) -> Any:
+        """The msgspec type of a core schema; ``payload``: this is the envelope, and its
+        ``event_data`` is required and of that type."""
         kind = node.get("type")
         if kind == "definitions":
             for item in node["definitions"]:
                 self.definitions[item["ref"]] = item
-            return self.type_of(node["schema"], envelope)
+            return self.type_of(node["schema"], payload)
         if kind == "definition-ref":
             ref = node["schema_ref"]
             if ref not in self.definitions:
                 raise Unsupported(ref)
             return self.type_of(self.definitions[ref])
         if kind == "model":
-            return self._model(node, envelope)
+            return self._model(node, payload)
         if kind == "function-after":
             return self._checked_literal(node)
         allowed = _KEYS.get(str(kind))
@@ -215,7 +221,7 @@ class _Builder:
             raise Unsupported("literal values failing their own checks")
         return _literal(values)
 
-    def _model(self, node: dict[str, Any], envelope: bool) -> Any:
+    def _model(self, node: dict[str, Any], payload: Any) -> Any:
         if node.get("custom_init") or node.get("post_init"):
             raise Unsupported("custom init")
         inner = node["schema"]
@@ -224,7 +230,7 @@ class _Builder:
         if inner.get("type") != "model-fields" or inner.get("computed_fields"):
             raise Unsupported("model schema")
         ref = node.get("ref") or node["cls"].__qualname__
-        key = ref + ("/envelope" if envelope else "")
+        key = ref if payload is None else f"{ref}/{payload.__name__}"
         if key in self.structs:
             return self.structs[key]
         if key in self.building:
@@ -238,6 +244,9 @@ class _Builder:
                 raise Unsupported("field alias")
             aliases.add(alias)
             schema = field["schema"]
+            if payload is not None and alias == "event_data":
+                fields.append((f"f{index}", payload, msgspec.field(name=alias)))
+                continue
             if schema.get("type") == "default":
                 if schema.get("default") is not None or set(schema) - _IGNORED != {
                     "schema",
@@ -253,12 +262,19 @@ class _Builder:
                 )
             else:
                 fields.append((f"f{index}", self.type_of(schema), msgspec.field(name=alias)))
-        if envelope and "hash_algorithm" not in aliases:  # the server adds it; it has its column
+        if payload is not None and "event_data" not in aliases:
+            raise Unsupported("an envelope without event_data")
+        if (
+            payload is not None and "hash_algorithm" not in aliases
+        ):  # the server adds it; it has its column
             fields.append(("hash_algorithm", str | None, msgspec.field(default=None)))
         # Required fields first: msgspec wants them before those with defaults.
         fields.sort(key=lambda f: f[2].default is not msgspec.NODEFAULT)
         struct = msgspec.defstruct(
-            node["cls"].__name__, fields, forbid_unknown_fields=True, frozen=True
+            node["cls"].__name__ if payload is None else f"{payload.__name__}Event",
+            fields,
+            forbid_unknown_fields=True,
+            frozen=True,
         )
         self.building.discard(key)
         self.structs[key] = struct
