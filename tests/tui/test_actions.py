@@ -16,6 +16,7 @@ import explorer.tui
 from explorer.tui import actions
 from explorer.tui.actions import EVENTS, Action, Scope, bindings, help_sections, palette_actions
 from explorer.tui.app import ExplorerApp
+from explorer.tui.evidence import ReconstructionScreen
 from explorer.tui.messages import TimelineRequested
 from explorer.tui.screens.copy import CopyScreen
 from explorer.tui.screens.events import EventsScreen
@@ -50,6 +51,7 @@ SCOPES: dict[Scope, type[DOMNode]] = {
     "help": HelpScreen,
     "params": ParamsScreen,
     "copy": CopyScreen,
+    "reconstruction": ReconstructionScreen,
 }
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from textual.widgets import Static
 
 from explorer.core.evidence import ChainEvidence
 from explorer.core.timeline import build_timeline
+from explorer.demo.generator import DEMO_END, demo_events
+from explorer.demo.server import DemoServer
 from explorer.store.cache import Cache
 from explorer.store.evidence import HoldInfo
-from explorer.tui.screens.timeline import summary_text
+from explorer.tui.app import ExplorerApp
+from explorer.tui.evidence import ReconstructionScreen
+from explorer.tui.messages import TimelineRequested
+from explorer.tui.screens.timeline import TimelineScreen, summary_text
 from explorer.tui.styles import Palette
 from tests.tui.sample import demo_cache
+from tests.tui.test_app import SIZE, settle
 
 
 def test_the_summary_has_the_server_verdict_and_the_hold(tmp_path: Path) -> None:
@@ -30,3 +40,45 @@ def test_the_summary_has_the_server_verdict_and_the_hold(tmp_path: Path) -> None
     shown = summary_text(timeline, Palette({}), evidence).plain
     assert f"server: 1 tampered of 2, {len(timeline.steps) - 2} not verified yet" in shown
     assert "LEGAL HOLD  case 7" in shown
+
+
+@pytest.mark.anyio
+async def test_v_verifies_the_correlation_and_r_shows_the_reconstruction(
+    tmp_path: Path,
+    make_app: Callable[..., ExplorerApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events = list(demo_events(150, 3, end=DEMO_END, mismatch_rate=0.0))
+    correlation = next(
+        e["correlation_id"] for e in events if e["event_type"] == "gateway.signal.received"
+    )
+    monkeypatch.setenv("AUDIT_EXPLORER_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("AUDIT_EXPLORER_TOKEN", raising=False)
+    with DemoServer(events, tamper=1) as server:
+        monkeypatch.setenv("AUDIT_EXPLORER_URL", server.url)
+        app = make_app(tmp_path / "new.duckdb")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("s")  # the events first, as a user would
+            await settle(pilot)
+            app.post_message(TimelineRequested(correlation))
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, TimelineScreen) and not screen.evidence.verified
+            await pilot.press("v")
+            await settle(pilot)
+            await settle(pilot)
+            assert isinstance(app.screen, TimelineScreen)
+            found = app.screen.evidence
+            assert found.verified and len(found.verdicts) == len(app.screen.timeline.steps)
+            tampered_here = [e for e in server.tampered if e in found.verdicts]
+            assert found.tampered == tampered_here
+            assert app.cache is not None and app.cache.read_only  # given back after
+            assert any("Server verdict on" in n.message for n in app._notifications)
+            await pilot.press("R")
+            await settle(pilot)
+            assert isinstance(app.screen, ReconstructionScreen)
+            shown = str(app.screen.query_one("#reconstruction", Static).render())
+            assert "completeness" in shown and "kind: RemediationRequest" in shown
+            await pilot.press("escape")
+            assert isinstance(app.screen, TimelineScreen)

@@ -34,6 +34,7 @@ Scope = Literal[
     "help",
     "params",
     "copy",
+    "reconstruction",
 ]
 
 EVENTS = "Events"
@@ -377,6 +378,33 @@ ACTIONS: tuple[Action, ...] = (
         section=VIEWS,
     ),
     Action(
+    # Not on the help screen nor in the footer (yet): they need a DataStorage to ask.
+    Action(
+        "timeline.verify",
+        "v",
+        "verify",
+        "Verify",
+        "timeline: ask DataStorage for its hash-chain verdict on this correlation",
+        ("timeline",),
+        footer=False,
+    ),
+    Action(
+        "timeline.reconstruct",
+        "R",
+        "reconstruct",
+        "Reconstruct",
+        "timeline: the RemediationRequest DataStorage rebuilds from this correlation",
+        ("timeline",),
+        footer=False,
+    ),
+    Action(
+        "reconstruction.back",
+        "escape,q",
+        "back",
+        "Back",
+        "back to the timeline",
+        ("reconstruction",),
+    ),
         "timeline.export",
         "e",
         "export",

@@ -18,6 +18,16 @@ from explorer.store.cache import Cache
 from explorer.store.connection import Cursor
 from explorer.tui.actions import bindings, check_keymap
 from explorer.tui.commands import ExplorerCommands, FilterChosen, FilterCommands, QueryCommands
+from explorer.tui.evidence import (
+    ReconstructionLoaded,
+    ReconstructionScreen,
+    ReconstructRequested,
+    VerifyFailed,
+    VerifyFinished,
+    VerifyRequested,
+    reconstruct_worker,
+    verify_worker,
+)
 from explorer.tui.messages import (
     CommandChosen,
     EventRequested,
@@ -292,6 +302,58 @@ class ExplorerApp(App[None]):
     def _sync_ended(self) -> None:
         self._reopen_read_only()
         self.sub_title = clean(str(self.cache_path))
+
+    # -- evidence: verify writes like a sync (one writer at a time); reconstruct only asks --
+
+    def on_verify_requested(self, message: VerifyRequested) -> None:
+        if any(w.group == SYNC_GROUP and w.is_running for w in self.workers):
+            self.notify("A sync or verify is already running.", title="Verify", markup=False)
+            return
+        try:
+            settings, source = sync_settings()
+            cache = self.writable_cache()
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title="Verify", severity="warning", markup=False)
+            return
+        self.sub_title = "verifying…"
+        work = partial(verify_worker, cache, settings, source, message.correlation_id)
+        self.run_worker(
+            partial(work, self.post_message),
+            thread=True,
+            exclusive=True,
+            group=SYNC_GROUP,
+            exit_on_error=False,
+            description="Verify failed",
+        )
+
+    def on_verify_finished(self, message: VerifyFinished) -> None:
+        self._sync_ended()
+        severity: SeverityLevel = "error" if message.tampered else "information"
+        self.notify(clean(message.summary), title="Verify", severity=severity, markup=False)
+        if isinstance(self.screen, TimelineScreen):
+            self.screen.reload()
+
+    def on_verify_failed(self, message: VerifyFailed) -> None:
+        self._sync_ended()
+        self.notify(clean(message.error), title="Verify failed", severity="error", markup=False)
+
+    def on_reconstruct_requested(self, message: ReconstructRequested) -> None:
+        try:
+            settings, _source = sync_settings()
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title="Reconstruct", severity="warning", markup=False)
+            return
+        self.run_worker(
+            partial(reconstruct_worker, settings, message.correlation_id, self.post_message),
+            thread=True,
+            exclusive=True,
+            group="reconstruct",
+            exit_on_error=False,
+            description="Reconstruction failed",
+        )
+
+    def on_reconstruction_loaded(self, message: ReconstructionLoaded) -> None:
+        self.push_screen(ReconstructionScreen(message.found))
 
     # -- failures ---------------------------------------------------------------------------
 

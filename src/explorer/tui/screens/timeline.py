@@ -175,6 +175,21 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             return
         table.move_cursor(row=found)
 
+    def action_verify(self) -> None:
+        """Ask DataStorage for its verdict on this correlation (the app runs it)."""
+        from explorer.tui.evidence import VerifyRequested
+
+        self.post_message(VerifyRequested(self.correlation_id))
+
+    def action_reconstruct(self) -> None:
+        from explorer.tui.evidence import ReconstructRequested
+
+        self.post_message(ReconstructRequested(self.correlation_id))
+
+    def reload(self) -> None:
+        """Read the timeline and its evidence again (after a verify)."""
+        self._load(self.correlation_id)
+
     def action_export(self) -> None:
         expr = f"corr:{quote_value(self.correlation_id)}"
         flt = Filter(expr, "correlation_id = ?", [self.correlation_id])
