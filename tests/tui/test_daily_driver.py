@@ -296,6 +296,10 @@ async def test_the_keymap_rebinds_actions_by_id(sample_cache: Path, make_app: Ma
         await pilot.press("escape", "ctrl+g")
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
+        await pilot.press("q", "question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-keys", Static).render())
+        assert "ctrl+g" in text and "  S " not in text  # the keys that work
 
 
 @pytest.mark.parametrize(

@@ -69,11 +69,12 @@ class Action:
     priority: bool = False
     """Checked before the focused widget sees the key (so a burst typed after it follows)."""
 
-    def key_labels(self) -> tuple[str, ...]:
-        """The keys as the help screen and the palette show them (``Esc``, ``/``)."""
-        if self.key_display:
+    def key_labels(self, keys: str | None = None) -> tuple[str, ...]:
+        """The keys as the help screen and the palette show them (``Esc``, ``/``); ``keys``
+        are the keymap's, when it rebinds this action."""
+        if self.key_display and keys is None:
             return (self.key_display,)
-        return tuple(key_label(key) for key in self.keys.split(",") if key)
+        return tuple(key_label(key) for key in (keys or self.keys).split(",") if key)
 
     def palette_help(self) -> str:
         """``Every event of the highlighted event's correlation ID (t)``."""
@@ -527,14 +528,19 @@ def palette_actions() -> list[Action]:
     return [entry for entry in ACTIONS if entry.title]
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section, [(keys, description)]): entries with the same line share it, keys merged."""
+def help_sections(
+    keymap: Mapping[str, str] | None = None,
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(keys, description)]): entries with the same line share it, keys merged;
+    the keys are the ``keymap``'s where it rebinds an action."""
+    keymap = keymap or {}
     sections: dict[str, dict[str, list[str]]] = {}
     for entry in ACTIONS:
         if not entry.section:
             continue
         keys = sections.setdefault(entry.section, {}).setdefault(entry.description, [])
-        keys += [label for label in entry.key_labels() if label not in keys]
+        labels = entry.key_labels(keymap.get(entry.id))
+        keys += [label for label in labels if label not in keys]
     return [
         (title, [(" ".join(keys), description) for description, keys in lines.items()])
         for title, lines in sections.items()

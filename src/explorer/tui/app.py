@@ -257,7 +257,7 @@ class ExplorerApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.config.keymap))
 
     # -- sync: writable while it runs, read-only again after -------------------------------
 

@@ -26,6 +26,12 @@ def copy_choices(record: EventRecord) -> dict[str, tuple[str, str]]:
     return choices
 
 
+def _preview(key: str, text: str) -> str:
+    if key == "json":
+        return f"({text.count(chr(10))} lines, {len(text):,} characters)"
+    return clean(text, 60)
+
+
 class CopyScreen(ModalScreen[tuple[str, str] | None]):
     """Pick what to copy; dismissed with (what, text), or None."""
 
@@ -44,7 +50,7 @@ class CopyScreen(ModalScreen[tuple[str, str] | None]):
             yield Static(Text("Copy to the clipboard", end=""), classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(Text.assemble((what, "bold"), "  ", clean(text, 60)), id=key)
+                    Option(Text.assemble((what, "bold"), "  ", _preview(key, text)), id=key)
                     for key, (what, text) in self.choices.items()
                 ),
                 id="copy-options",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -18,9 +20,9 @@ FILTER_HELP = (
 )
 
 
-def help_text(colors: Palette) -> Text:
+def help_text(colors: Palette, keymap: Mapping[str, str] | None = None) -> Text:
     out = Text(end="")
-    for title, lines in help_sections():
+    for title, lines in help_sections(keymap):
         out.append(f"{title}\n", style="bold")
         for keys, what in lines:
             out.append(f"  {keys:<15} ", style=colors("info"))
@@ -33,13 +35,17 @@ def help_text(colors: Palette) -> Text:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = bindings("help")
 
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap  # the config's, so the help shows the keys that work
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static(Text("Keys", end=""), classes="dialog-title")
-            yield Static(help_text(palette(self.app)), id="help-keys")
+            yield Static(help_text(palette(self.app), self.keymap), id="help-keys")
 
     def on_mount(self) -> None:
         follow_theme(self, self._redraw)
 
     def _redraw(self) -> None:
-        self.query_one("#help-keys", Static).update(help_text(palette(self.app)))
+        self.query_one("#help-keys", Static).update(help_text(palette(self.app), self.keymap))
