@@ -378,7 +378,6 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
         section=VIEWS,
     ),
-    Action(
     # Not on the help screen nor in the footer (yet): they need a DataStorage to ask.
     Action(
         "timeline.verify",
@@ -406,6 +405,7 @@ ACTIONS: tuple[Action, ...] = (
         "back to the timeline",
         ("reconstruction",),
     ),
+    Action(
         "timeline.export",
         "e",
         "export",
