@@ -188,7 +188,11 @@ def test_values_never_change_the_query(conn: duckdb.DuckDBPyConnection) -> None:
         ("service:", "missing value after 'service:'", 8),
         ("service:a,", "missing value after 'service:a,'", 10),
         ("ok -", "nothing after '-'", 4),
-        ("status:fine", "unknown status 'fine' (use ok, drift, invalid, mismatch, unknown)", 7),
+        (
+            "status:fine",
+            "unknown status 'fine' (use ok, drift, invalid, discriminator_mismatch, unknown_type)",
+            7,
+        ),
         ("since:1h,2h", "since takes one time", 9),
         ("since:9999999w", "time '9999999w' is out of range", 6),
     ],
@@ -258,7 +262,7 @@ def _values(key: str, prefix: str) -> list[str]:
         ("-se", 3, ["service:", "severity:"]),
         ("service:g", 9, ["gateway", '"gateway two"']),
         ("service:a,g", 11, ["gateway", '"gateway two"']),
-        ("status:m", 8, ["mismatch"]),
+        ("status:d", 8, ["drift", "discriminator_mismatch"]),
         ("since:2", 7, ["24h"]),
         ("bogus:x", 7, []),
     ],
@@ -277,7 +281,13 @@ def test_distinct_values_reads_the_cache(conn: duckdb.DuckDBPyConnection) -> Non
     assert distinct_values(conn, "service", "w") == ["workflowexecution"]
     assert distinct_values(conn, "ns", "P") == ["Payment", "payment"]
     assert distinct_values(conn, "corr", "50%") == ["50%"]  # % is literal, not a wildcard
-    assert distinct_values(conn, "status", "") == ["ok", "drift", "invalid", "mismatch", "unknown"]
+    assert distinct_values(conn, "status", "") == [
+        "ok",
+        "drift",
+        "invalid",
+        "discriminator_mismatch",
+        "unknown_type",
+    ]
     assert distinct_values(conn, "since", "") == []
     assert len(distinct_values(conn, "id", "", limit=3)) == 3
 

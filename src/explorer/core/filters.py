@@ -40,7 +40,7 @@ FILTER_KEYS: dict[str, str] = {
     "type": "event type, e.g. aiagent.session.*",
     "corr": "correlation ID",
     "outcome": "event outcome: success, failure, pending",
-    "status": "decode status: ok, drift, invalid, mismatch, unknown",
+    "status": "decode status: ok, drift, invalid, discriminator_mismatch, unknown_type",
     "issue": "decode issue kind, e.g. discriminator, missing, enum, unexpected_field",
     "fits": "contract versions a non-ok event fits: a name (v1.5.7), none or any",
     "category": "event category, e.g. analysis",
@@ -253,7 +253,7 @@ def _status_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
     for value in values:
         found = [str(s) for w, s in _STATUS_WORDS.items() if _status_matches(value, w)]
         if not found:
-            words = ", ".join(s.badge for s in Status)
+            words = ", ".join(s.value for s in Status)
             raise FilterError(
                 f"unknown status {value.text!r} (use {words})", value.start, value.end - value.start
             )
@@ -360,7 +360,7 @@ def complete(expr: str, cursor: int, values: ValueSource) -> list[str]:
         return [f"{k}:" for k in FILTER_KEYS if k.startswith(lowered)]
     key = _ALIASES.get(key, key)
     if key == "status":
-        return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+        return [s.value for s in Status if s.value.startswith(prefix.lower())]
     if key == "issue":
         return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
     if key == "fits":
@@ -412,7 +412,7 @@ def distinct_values(cur: Cursor, key: str, prefix: str, limit: int = 20) -> list
     """Values of ``key`` in the cache starting with ``prefix`` (case-insensitive), sorted."""
     key = _ALIASES.get(key.lower(), key.lower())
     if key == "status":
-        return [s.badge for s in Status if s.badge.startswith(prefix.lower())]
+        return [s.value for s in Status if s.value.startswith(prefix.lower())]
     if key == "issue":
         return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
     if key == "hold":
