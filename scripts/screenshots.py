@@ -54,7 +54,8 @@ async def filtered(pilot: Pilot[None]) -> None:
 
 
 async def timeline(pilot: Pilot[None]) -> None:
-    await _keys(pilot, "t")
+    """A failed remediation's timeline: why it failed, from the top."""
+    await _keys(pilot, "slash", *"type:orchestrator.lifecycle.failed", "enter", "t")
 
 
 async def mismatches(pilot: Pilot[None]) -> None:
