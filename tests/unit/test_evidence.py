@@ -153,3 +153,16 @@ def test_chain_evidence_puts_the_server_verdict_and_the_hold_together(tmp_path: 
     assert verdict_summary(found) == "1 tampered of 2, 1 not verified yet"
     assert found.tampered == ["e2"]
     assert found.hold.held and found.hold.reason == "case 7" and found.hold.listed
+
+
+def test_a_401_from_the_export_names_the_user_header() -> None:
+    def unauthorized(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"type": "x", "title": "Unauthorized", "status": 401})
+
+    settings = ClientSettings("http://ds.test", max_tries=1)
+    transport = httpx.MockTransport(unauthorized)
+    with (
+        DataStorageClient(settings, transport=transport) as client,
+        pytest.raises(ClientError, match=r"X-Auth-Request-User.*pass --user"),
+    ):
+        client.export_events()

@@ -332,6 +332,11 @@ class DataStorageClient:
             "limit": str(limit),
         }
         response = self._get(params, EXPORT_PATH)
+        if response.status_code == 401 and not self.settings.user:
+            raise ClientError(
+                f"{error_message(response, self._scrub)}; the export also needs "
+                "X-Auth-Request-User, which oauth-proxy sets: without the proxy, pass --user"
+            )
         if response.status_code == 413:
             raise ClientError(
                 f"{error_message(response, self._scrub)} (the export allows at most "
