@@ -53,7 +53,7 @@ from explorer.tui.screens.timeline import TimelineScreen
 from explorer.tui.state import FilterHistory, Settings
 from explorer.tui.sync import GROUP as SYNC_GROUP
 from explorer.tui.sync import sync_settings, sync_worker
-from explorer.tui.text import clean
+from explorer.tui.text import clean, plural
 
 
 def _quiet(_message: str) -> None:
@@ -286,7 +286,7 @@ class ExplorerApp(App[None]):
         )
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
-        self.sub_title = f"syncing… {message.events:,} events"
+        self.sub_title = f"syncing… {plural(message.events, 'event')}"
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self._sync_ended()

@@ -22,7 +22,7 @@ from explorer.core.export import FORMATS, ExportResult, export_query
 from explorer.tui.actions import bindings
 from explorer.tui.screens.base import ExplorerScreenMixin
 from explorer.tui.styles import Palette, follow_theme, palette
-from explorer.tui.text import VisibleControls, clean
+from explorer.tui.text import VisibleControls, clean, plural
 
 
 class ExportFinished(Message):
@@ -146,7 +146,7 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         self._status(
             lambda colors: Text.assemble(
                 "✓ Wrote ",
-                (f"{result.rows:,} rows", "bold"),
+                (plural(result.rows, "row"), "bold"),
                 " to ",
                 (where, "bold"),
                 *(("\nand its manifest to ", (manifest, "bold")) if manifest else ()),
@@ -156,7 +156,9 @@ class ExportScreen(ExplorerScreenMixin, ModalScreen[ExportResult | None]):
         self.query_one("#export-go", Button).label = "Done"
         self.query_one("#export-cancel", Button).display = False
         self.query_one("#export-go", Button).focus()
-        self.notify(f"Exported {result.rows:,} rows to {where}", title="Export", markup=False)
+        self.notify(
+            f"Exported {plural(result.rows, 'row')} to {where}", title="Export", markup=False
+        )
 
     def _status(self, status: Callable[[Palette], Text]) -> None:
         """Say ``status`` under the path; it is drawn again when the theme changes."""

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from explorer.core.stats import Histogram
 from explorer.tui.styles import Palette, follow_theme, palette
-from explorer.tui.text import timestamp
+from explorer.tui.text import duration, plural, timestamp
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 ROWS = 8
@@ -36,7 +36,10 @@ def histogram_text(hist: Histogram, width: int, colors: Palette) -> Text:
     gap = max(1, len(counts) * bar - len(start) - len(end))
     out.append(" " * 9 + start + " " * gap + end, style="dim")
     step = hist.step * merge
-    out.append(f"\n{' ' * 9}one bar = {step}   {hist.total:,} events   UTC", style="dim")
+    events = plural(hist.total, "event")
+    out.append(
+        f"\n{' ' * 9}one bar = {duration(step.total_seconds())}   {events}   UTC", style="dim"
+    )
     return out
 
 
