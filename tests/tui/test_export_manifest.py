@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,12 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from explorer.core.export import FORMATS
 from explorer.core.manifest import manifest_path, verify_export
 from explorer.tui.app import ExplorerApp
+from explorer.tui.messages import QueryRequested
 from explorer.tui.screens.events import EventsScreen
 from explorer.tui.screens.export import ExportScreen
+from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.widgets.filter_bar import FilterBar
+from tests.tui.sample import FIXED_NOW
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)
@@ -117,3 +121,24 @@ async def test_a_cache_others_can_read_is_said_once_with_its_chmod(
         f"cache {cache} can be read by other users (mode 0644); it holds "
         f"identities, IPs and prompts: run `chmod 600 {cache}`"
     ]
+
+
+async def test_a_query_result_export_records_the_query_and_its_bound_values(
+    sample_cache: Path, make_app: MakeApp, tmp_path: Path
+) -> None:
+    app = make_app(sample_cache)
+    target = tmp_path / "latest.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(QueryRequested("latest-state"))
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        dialog = await _dialog(pilot)
+        dialog.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+    chosen = json.loads(manifest_path(target).read_text())["selection"]
+    assert chosen["query"] == "latest-state" and len(chosen["sql_sha256"]) == 64
+    since = datetime.fromisoformat(chosen["params"]["since"])
+    assert since == FIXED_NOW - timedelta(days=30)  # the default 30d, resolved
+    assert verify_export(target).ok
