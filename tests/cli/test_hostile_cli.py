@@ -82,7 +82,7 @@ def test_import_in_a_real_process_reports_every_line_safely(tmp_path: Path) -> N
     numbers = {
         key: int(value.replace(",", ""))
         for key, value in re.findall(
-            r"^\s+(stored new|stored updated|rejected)\s+([\d,]+)$", out, re.M
+            r"^\s+(stored new|already stored|rejected)\s+([\d,]+)$", out, re.M
         )
     }
     read = int(out.split(" events read", 1)[0].replace(",", ""))
@@ -120,10 +120,13 @@ def test_ids_duplicated_with_other_content_across_files(tmp_path: Path) -> None:
     two = run("import", str(second), "--cache", str(target))
     assert one.exit_code == two.exit_code == 0, two.output
     assert_terminal_safe(two.stdout)
-    assert count(target) == before, "the same ids must update, never add rows"
-    assert f"stored updated  {before:>12,}" in two.stdout
-    # the last file wins, row for row
-    assert stored(target, "SELECT DISTINCT correlation_id FROM events") == [("rr-second-file",)]
+    assert count(target) == before, "the same ids must never add rows"
+    assert f"already stored  {before:>12,}" in two.stdout
+    # the first version stays, row for row; the second file's are kept aside and counted
+    assert ("rr-second-file",) not in stored(target, "SELECT correlation_id FROM events")
+    assert f"{before:,} events arrived again with different content" in two.stdout
+    kept = stored(target, "SELECT count(DISTINCT event_id) FROM event_conflicts")
+    assert kept == [(before,)]
 
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson", "text"])

@@ -47,7 +47,7 @@ def test_import_prints_a_summary(tmp_path: Path, cache: Path) -> None:
 
     again = run(["import", str(source), "--cache", str(cache)])
     assert "stored new                 0" in again.stdout
-    assert "stored updated             2" in again.stdout
+    assert "already stored             2" in again.stdout
 
 
 def test_stdin_and_the_cache_from_the_environment(cache: Path) -> None:

@@ -12,7 +12,7 @@ from explorer.client.files import Record
 from explorer.demo.generator import DEMO_END, generate
 from explorer.ingest.importer import import_records
 from explorer.store.cache import Cache
-from explorer.store.schema import COLUMNS
+from explorer.store.schema import COLUMNS, CONFLICTS_SQL
 from tests import factories
 
 # The real schema of ``events`` (from the column list every cache is made from) and the
@@ -22,7 +22,7 @@ EVENTS_DDL = (
     + ", ".join(f"{name} {sql}" for name, sql in COLUMNS)
     + ");\n"
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);\n"
-    "INSERT OR REPLACE INTO meta VALUES ('contract', 'main')"
+    "INSERT OR REPLACE INTO meta VALUES ('contract', 'main');\n" + CONFLICTS_SQL
 )
 
 SERVICES = ("gateway", "orchestrator", "aianalysis", "workflowexecution")

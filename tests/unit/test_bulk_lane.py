@@ -195,7 +195,13 @@ def _rows(cache: Cache) -> list[tuple[Any, ...]]:
 
 def _summary(result: ImportResult) -> tuple[Any, ...]:
     rejected = [(r.locator, r.reason) for r in result.rejected]
-    return result.read, result.new, result.updated, dict(result.by_status), rejected
+    counts = (result.read, result.new, result.updated, result.conflicts)
+    return *counts, dict(result.by_status), rejected
+
+
+def _conflicts(cache: Cache) -> list[tuple[Any, ...]]:
+    sql = "SELECT event_id, received, source, paths FROM event_conflicts ORDER BY ALL"
+    return cache.connection.execute(sql).fetchall()
 
 
 def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,11 +243,20 @@ def test_both_lanes_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.Monk
         stored = quick.connection.execute(
             "SELECT correlation_id, severity FROM events WHERE event_id = ?", [_ID]
         ).fetchall()
-        assert stored == [("fourth", "low")]
+        assert stored == [("first", None)]  # the first version stays; the others are kept
+        assert sorted((c[0], c[3]) for c in _conflicts(quick)) == [
+            (_ID, ["correlation_id"]),
+            (_ID, ["correlation_id"]),
+            (_ID, ["correlation_id", "severity"]),
+        ]
+        assert _conflicts(quick) == _conflicts(plain)
+        assert got.conflicts == 3
         # Everything again: every event_id is stored, so each write takes the careful path.
         twice = import_files(quick, [source])
         assert (twice.new, twice.updated) == (0, got.new + got.updated)
+        assert twice.conflicts == 3  # counted again, kept once
         assert _rows(quick) == _rows(plain)
+        assert len(_conflicts(quick)) == 3
 
 
 def test_spools_left_by_a_killed_import_are_removed(
@@ -336,18 +351,32 @@ _payload = st.one_of(
 )
 
 
+_again = st.lists(  # which event comes again, and with which changes (none: the same)
+    st.tuples(st.integers(0, 11), st.one_of(st.none(), st.tuples(_changes, _payload))),
+    max_size=6,
+)
+
+
 @settings(max_examples=int(os.environ.get("LANES_EXAMPLES", 25)), deadline=None)
-@given(events=st.lists(st.tuples(_changes, _payload), min_size=1, max_size=12))
+@given(events=st.lists(st.tuples(_changes, _payload), min_size=1, max_size=12), again=_again)
 def test_both_lanes_agree_on_generated_events(
     events: list[tuple[dict[str, Any], dict[str, Any]]],
+    again: list[tuple[int, tuple[dict[str, Any], dict[str, Any]] | None]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("lanes")
-    lines = []
+    items = []
     for changes, payload in events:
         item = event(event_id=str(uuid.uuid4()))
         item.update(changes)
         item["event_data"].update(payload)
+        items.append(item)
+    lines = [json.dumps(item, ensure_ascii=False).encode() for item in items]
+    for index, change in again:  # arriving again, in the same file and in a second one
+        item = json.loads(json.dumps(items[index % len(items)]))
+        if change is not None:
+            item.update(change[0])
+            item["event_data"].update(change[1])
         lines.append(json.dumps(item, ensure_ascii=False).encode())
     source = folder / "in.ndjson"
     source.write_bytes(b"\n".join(lines) + b"\n")
@@ -358,8 +387,9 @@ def test_both_lanes_agree_on_generated_events(
             Cache.open(folder / "plain.duckdb", notify=lambda _: None) as plain,
             Cache.open(folder / "bulk.duckdb", notify=lambda _: None) as quick,
         ):
-            expected = import_files(plain, [source])
+            expected = import_files(plain, [source, source])
             patch.setattr(ndjson, "PARALLEL_BYTES", 0)
-            got = import_files(quick, [source])
+            got = import_files(quick, [source, source])
             assert _summary(got) == _summary(expected)
             assert _rows(quick) == _rows(plain)
+            assert _conflicts(quick) == _conflicts(plain)

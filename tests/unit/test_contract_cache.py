@@ -234,13 +234,14 @@ def test_a_v1_cache_is_migrated_and_says_to_redecode(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("ALTER TABLE events DROP COLUMN decode_fits")
     con.execute("DELETE FROM meta WHERE key = 'contract'")
+    con.execute("DROP TABLE event_conflicts")  # v3
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
     notices: list[str] = []
     with Cache.open(path, notify=notices.append) as cache:
         assert cache.contract == "main"
         assert cache.count() == 1
-    assert "from schema v1 to v2" in notices[0] and "audit-explorer redecode" in notices[0]
+    assert "from schema v1 to v3" in notices[0] and "audit-explorer redecode" in notices[0]
     assert rows(path, "SELECT decode_fits FROM events") == [(None,)]
 
 

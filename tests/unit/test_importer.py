@@ -121,7 +121,8 @@ def test_source_defaults_to_the_file_name(cache: Cache, tmp_path: Path) -> None:
     sources = cache.connection.execute("SELECT source FROM events ORDER BY source").fetchall()
     assert sources == [("a.ndjson",), ("b.ndjson",)]
     assert [r.locator for r in result.rejected] == [f"{b} line 2"]
-    import_files(cache, [a], source="staging")
+    c = ndjson(tmp_path / "c.ndjson", lines(event()))
+    import_files(cache, [a, c], source="staging")  # a's events are stored already: kept
     assert cache.connection.execute(
         "SELECT count(*) FROM events WHERE source = 'staging'"
     ).fetchall() == [(1,)]

@@ -70,7 +70,7 @@ def test_events_table_is_exactly_the_documented_contract(cache: Cache) -> None:
 
 def test_meta_and_sync_state_tables(cache: Cache) -> None:
     con = cache.connection
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("2",)]
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("3",)]
     assert con.execute("SELECT value FROM meta WHERE key = 'contract'").fetchall() == [("main",)]
     described = {name: kind for name, kind, *_ in con.execute("DESCRIBE sync_state").fetchall()}
     assert described == {
@@ -186,11 +186,11 @@ def test_unstorable_events_are_rejected_with_a_reason(raw: Any, reason: str) -> 
     assert batch.rejected[0][1].startswith(reason)
 
 
-def test_batch_keeps_the_last_event_per_id() -> None:
+def test_batch_keeps_every_version_in_order_for_the_cache_to_choose() -> None:
     first, second = event(event_id="same", namespace="a"), event(event_id="same", namespace="b")
     batch = build_rows([decode(first), decode(second)], source="s", fetched_at=FETCHED)
-    assert len(batch) == 1 and batch.duplicates == 1
-    assert batch.columns["namespace"] == ["b"]
+    assert len(batch) == 2  # the cache stores the first, and keeps the second aside
+    assert batch.columns["namespace"] == ["a", "b"]
     assert batch.statuses == ["invalid", "invalid"]  # "same" is not a UUID
 
 

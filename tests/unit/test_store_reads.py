@@ -22,12 +22,13 @@ from tests.factories import event
 ID = "00000000-0000-4000-8000-000000000001"
 
 
-def test_export_columns_are_every_column_but_fetched_at() -> None:
-    names = EXPORT_COLUMNS.split(", ")
-    assert sorted(names) == sorted(n for n in COLUMN_NAMES if n != "fetched_at")
+def test_export_columns_are_every_column_but_fetched_at_and_the_conflict_flag() -> None:
+    names = [column.split(" AS ")[-1] for column in EXPORT_COLUMNS.split(", ")]
+    assert sorted(names) == sorted([n for n in COLUMN_NAMES if n != "fetched_at"] + ["conflict"])
     assert names[:2] == ["event_id", "event_timestamp"]
     # the envelope in table order, then where it came from, what decoding found, the payload
-    tail = ["extra", "source", "decode_status", "decode_issues", "decode_fits", "event_data"]
+    tail = ["extra", "source", "decode_status", "decode_issues", "decode_fits", "conflict"]
+    tail.append("event_data")
     assert names[-len(tail) :] == tail
     envelope = names[: -len(tail) + 1]
     assert envelope == [n for n in COLUMN_NAMES if n in envelope]

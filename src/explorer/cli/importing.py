@@ -10,7 +10,7 @@ from explorer.cli import main
 from explorer.cli.completion import complete_source
 from explorer.cli.options import cache_option, contract_option
 from explorer.cli.progress import progress_bar
-from explorer.cli.render import clean, examples, status_lines
+from explorer.cli.render import clean, conflict_lines, examples, status_lines
 from explorer.config import cache_path, source_contract
 from explorer.ingest.batch import ImportResult
 from explorer.ingest.importer import import_files
@@ -42,8 +42,9 @@ def import_(
 ) -> None:
     """Store the audit events of FILE... ("-" for stdin) in the local cache.
 
-    FILE may be NDJSON, a JSON array of events, a query page or an export. Importing
-    the same events again updates them in place. Events without an event_id or a
+    FILE may be NDJSON, a JSON array of events, a query page or an export. An event
+    already stored keeps its first version: one that arrives again with different
+    content is kept aside and counted, never applied. Events without an event_id or a
     parseable event_timestamp are reported and skipped; every other event is stored,
     whatever its decode status.
 
@@ -68,9 +69,10 @@ def render_result(result: ImportResult, path: Path, total: int) -> str:
     lines = [
         f"{result.read:,} events read",
         f"  stored new      {result.new:>12,}",
-        f"  stored updated  {result.updated:>12,}",
+        f"  already stored  {result.updated:>12,}",
         f"  rejected        {result.rejected_count:>12,}",
     ]
+    lines += conflict_lines(result.conflicts)
     lines += status_lines(result.by_status)
     if result.rejected_count:
         lines += ["", f"Rejected (not stored; first {min(SHOWN_REJECTED, result.rejected_count)}):"]

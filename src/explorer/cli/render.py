@@ -65,6 +65,19 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+def conflict_lines(count: int) -> list[str]:
+    """The summaries' line for versions of stored events that arrived with different
+    content (kept aside, never applied); empty when there were none."""
+    if not count:
+        return []
+    events = "1 event" if count == 1 else f"{count:,} events"
+    return [
+        "",
+        f"{events} arrived again with different content: the stored versions stay, "
+        "the new ones are kept aside (filter: conflict:yes)",
+    ]
+
+
 def status_lines(by_status: Mapping[str, int], heading: str = "Stored by status:") -> list[str]:
     """The per-status block of the import and sync summaries (empty when nothing counted)."""
     counted = [(status, by_status.get(status, 0)) for status in Status]

@@ -12,7 +12,7 @@ import click
 from explorer.cli import main
 from explorer.cli.options import SourceOptions, cache_option, contract_option, source_options
 from explorer.cli.progress import Update, progress_bar
-from explorer.cli.render import clean, examples, status_lines
+from explorer.cli.render import clean, conflict_lines, examples, status_lines
 from explorer.client.datastorage import (
     DataStorageClient,
     EventFilters,
@@ -61,7 +61,8 @@ from explorer.store.cache import Cache
 def sync(remote: SourceOptions, **options: object) -> None:
     """Fetch audit events from DataStorage into the local cache.
 
-    Every event is decoded and stored; syncing again updates rows in place. A later
+    Every event is decoded and stored once: an event that arrives again keeps its
+    stored version (one with different content is kept aside and counted). A later
     sync of the same source and filters fetches only what is new since the last
     complete one (10 minutes of overlap); --full fetches everything again.
 
@@ -145,11 +146,12 @@ def render_result(result: SyncResult, source: str, path: Path, total: int) -> st
         f"sync of {clean(source)}: {state}",
         f"  fetched         {result.fetched:>12,}",
         f"  stored new      {result.new:>12,}",
-        f"  stored updated  {result.updated:>12,}",
+        f"  already stored  {result.updated:>12,}",
         f"  rejected        {result.rejected:>12,}",
         f"  pages           {result.pages:>12,}",
         f"  retries         {result.retries:>12,}",
     ]
+    lines += conflict_lines(result.conflicts)
     lines += status_lines(result.by_status)
     lines.append("")
     if result.since:

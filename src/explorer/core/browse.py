@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from explorer.models.decode import Decoded, decode, with_stored_duplicates
-from explorer.models.registry import DEFAULT_CONTRACT, ENVELOPE_RENAMES, load_contract
+from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.cache import cache_contract
 from explorer.store.connection import Cursor
-from explorer.store.reads import EventPages, Key, event_row
+from explorer.store.reads import EventPages, KeptVersion, Key, conflicts_of, event_row
+from explorer.store.received import as_received as as_received  # the one rebuild
 
 SUMMARY_WIDTH = 160
 
@@ -35,6 +36,7 @@ class EventRow:
     correlation_id: str | None
     status: str | None
     summary: str
+    conflict: bool = False  # a version arrived again with different content (kept aside)
 
     @property
     def key(self) -> Key:
@@ -61,6 +63,7 @@ class EventRecord:
     raw: dict[str, Any]
     decoded: Decoded
     contract: str = DEFAULT_CONTRACT  # what the cache's statuses were decoded against
+    conflicts: tuple[KeptVersion, ...] = ()  # versions that arrived later, different
 
 
 class EventBrowser:
@@ -98,43 +101,7 @@ def fetch_event(cur: Cursor, event_id: str) -> EventRecord | None:
     decoded = decode(raw, contract=load_contract(contract))
     # A repeated key was seen in the text as received, which the cache no longer holds.
     decoded = with_stored_duplicates(decoded, row.get("decode_issues"))
-    return EventRecord(row, raw, decoded, contract)
-
-
-# Columns that are the cache's own bookkeeping, not part of the event as received.
-_LOCAL_COLUMNS = frozenset(
-    {
-        "event_date",
-        "service",
-        "extra",
-        "event_data",
-        "decode_status",
-        "decode_issues",
-        "source",
-        "fetched_at",
-        "decode_fits",
-    }
-)
-
-
-def as_received(row: dict[str, Any]) -> dict[str, Any]:
-    """The event as DataStorage sent it: envelope columns, extras, then event_data."""
-    raw: dict[str, Any] = {}
-    for name, value in row.items():
-        if name in _LOCAL_COLUMNS or value is None:
-            continue
-        raw[name] = (
-            value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else value
-        )
-    extra = row.get("extra")
-    if isinstance(extra, dict):
-        for name, older in ENVELOPE_RENAMES.items():
-            # The column was filled from the older name (see ingest.rows): sent once.
-            if older in extra and name in raw and raw[name] == extra[older]:
-                del raw[name]
-        raw.update(extra)
-    raw["event_data"] = row.get("event_data")
-    return raw
+    return EventRecord(row, raw, decoded, contract, tuple(conflicts_of(cur, event_id)))
 
 
 # Payload fields that repeat what the table's columns already show (the discriminator, the
@@ -186,4 +153,5 @@ def _event_row(r: tuple[Any, ...]) -> EventRow:
         correlation_id=r[5],
         status=r[6],
         summary=summarize(r[7]),
+        conflict=bool(r[8]) if len(r) > 8 else False,
     )

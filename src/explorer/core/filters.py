@@ -31,7 +31,7 @@ from explorer.models.registry import CONTRACT_NAMES
 from explorer.store import reads
 from explorer.store.connection import Cursor
 from explorer.store.evidence import HOLD_SQL
-from explorer.store.schema import EXPORT_COLUMNS, FITS_SQL
+from explorer.store.schema import CONFLICT_SQL, EXPORT_COLUMNS, FITS_SQL
 from explorer.times import aware as _aware
 from explorer.times import parse_time as parse_time  # re-exported: the one time grammar
 
@@ -53,6 +53,7 @@ FILTER_KEYS: dict[str, str] = {
     "id": "event ID",
     "source": "where the event was fetched from (server URL or file)",
     "hold": "under legal hold: yes or no (the event's own flag or the server's hold list)",
+    "conflict": "arrived again with different content (kept aside): yes or no",
     "since": "events at or after: 30m, 24h, 7d, 2w or an ISO date/time",
     "until": "events before: 30m, 24h, 7d, 2w or an ISO date/time",
 }
@@ -232,8 +233,8 @@ def _term_sql(term: Term, now: datetime) -> tuple[str, list[Any]]:
         return _fits_sql(term.values)
     if term.key in ("since", "until"):
         return _time_sql(term, now)
-    if term.key == "hold":
-        return _hold_sql(term)
+    if term.key in _YES_NO_SQL:
+        return _yes_no_sql(term)
     column = f"lower(coalesce({_COLUMNS[term.key]}, ''))"
     return _any([column + _MATCH for _ in term.values]), [v.like for v in term.values]
 
@@ -291,18 +292,24 @@ def _fits_sql(values: tuple[Value, ...]) -> tuple[str, list[Any]]:
 _HOLD_WORDS = {"yes": True, "true": True, "no": False, "false": False}
 
 
-def _hold_sql(term: Term) -> tuple[str, list[Any]]:
+_YES_NO_SQL = {"hold": HOLD_SQL, "conflict": CONFLICT_SQL}  # keys that take yes or no
+
+
+def _yes_no_sql(term: Term) -> tuple[str, list[Any]]:
     wanted = set()
     for value in term.values:
         word = _HOLD_WORDS.get(value.text.lower())
         if word is None:
             raise FilterError(
-                f"hold takes yes or no, not {value.text!r}", value.start, value.end - value.start
+                f"{term.key} takes yes or no, not {value.text!r}",
+                value.start,
+                value.end - value.start,
             )
         wanted.add(word)
     if len(wanted) == 2:
         return "TRUE", []
-    return (HOLD_SQL if wanted.pop() else f"NOT {HOLD_SQL}"), []
+    sql = _YES_NO_SQL[str(term.key)]
+    return (sql if wanted.pop() else f"NOT {sql}"), []
 
 
 def _status_matches(value: Value, word: str) -> bool:
@@ -415,7 +422,7 @@ def distinct_values(cur: Cursor, key: str, prefix: str, limit: int = 20) -> list
         return [s.value for s in Status if s.value.startswith(prefix.lower())]
     if key == "issue":
         return [k for k in ISSUE_KINDS if k.startswith(prefix.lower())]
-    if key == "hold":
+    if key in _YES_NO_SQL:
         return [w for w in ("yes", "no") if w.startswith(prefix.lower())]
     column = _COLUMNS.get(key)
     if column is None:

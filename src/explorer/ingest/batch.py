@@ -66,6 +66,7 @@ class Tally:
     rejected: list[Rejected] = field(default_factory=list)
     by_status: Counter[str] = field(default_factory=Counter)
     rejected_count: int = 0
+    conflicts: int = 0  # of ``updated``: arrived again with different content, not applied
 
     @property
     def stored(self) -> int:
@@ -77,6 +78,7 @@ class Tally:
         for stored in written:
             self.new += stored.new
             self.updated += stored.updated
+            self.conflicts += stored.conflicts
         for batch in prepared:
             self.read += batch.read
             self.by_status.update(batch.by_status)

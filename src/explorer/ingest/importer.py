@@ -93,18 +93,19 @@ def upsert(
     source: str,
     fetched_at: datetime | None = None,
 ) -> UpsertResult:
-    """Store decoded events (the last one per event_id wins), in batches."""
+    """Store decoded events (the first version per event_id stays), in batches."""
     fetched_at = fetched_at or datetime.now(UTC)
-    new = updated = offset = 0
+    new = updated = offset = differing = 0
     rejected: list[tuple[int, str]] = []
     for chunk in _chunks(decoded, BATCH_SIZE):
         batch = build_rows(chunk, source=source, fetched_at=fetched_at)
         result = cache.write_rows(batch)
         new += result.new
         updated += result.updated
+        differing += result.conflicts
         rejected += [(offset + index, reason) for index, reason in batch.rejected]
         offset += len(chunk)
-    return UpsertResult(new, updated, tuple(rejected))
+    return UpsertResult(new, updated, tuple(rejected), differing)
 
 
 def _check_readable(path: str | Path) -> None:

@@ -3,7 +3,8 @@
 The main process only cuts the file into spans of whole lines (counting newlines, in C);
 each worker (:mod:`explorer.ingest.workers`) reads its spans itself and sorts their
 lines into the bulk lane and the Python lane (:mod:`explorer.ingest.lanes`). A writer
-thread commits the results in input order, so the last event per event_id still wins.
+thread commits the results in input order, so the first version of an event_id is the
+one stored, as on the plain path.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ class _Writer:
 class _Group:
     """Sorted chunks written together, in one transaction: every event_id in a group at
     most once, so that writing the spooled events before the prepared rows keeps the
-    input's order (the last event per event_id wins)."""
+    input's order (the first version of an event_id is stored)."""
 
     def __init__(
         self, cache: Cache, source: str, fetched_at: datetime, result: ImportResult
@@ -257,7 +258,7 @@ class _Group:
         if self.spooled:
             batches.append(SpooledBatch(paths, self.spooled, self.source, self.fetched_at))
         rows = RowBatch.merged([chunk.prepared.rows for chunk in self.chunks])
-        if len(rows) or rows.duplicates:
+        if len(rows):
             batches.append(rows)
         written = self.cache.write_many(batches)
         self.result.add([chunk.prepared for chunk in self.chunks], written)

@@ -75,7 +75,8 @@ def fits(sql: str, value: Any) -> bool:
 
 
 def build_rows(decoded: Sequence[Decoded], *, source: str, fetched_at: datetime) -> RowBatch:
-    """Convert decoded events into one batch of rows; the last event per event_id wins."""
+    """Convert decoded events into one batch of rows, in order (an event_id may repeat:
+    the cache keeps the first version, see ``Cache.write_many``)."""
     batch = RowBatch()
     kept: list[Decoded] = []
     stamps: list[datetime] = []
@@ -89,8 +90,6 @@ def build_rows(decoded: Sequence[Decoded], *, source: str, fetched_at: datetime)
         kept.append(item)
         stamps.append(stamp)
     batch.statuses = [str(item.status) for item in kept]
-    kept, stamps = _last_per_id(kept, stamps)
-    batch.duplicates = len(batch.statuses) - len(kept)
     _fill(batch.columns, kept, stamps, source, fetched_at.astimezone(UTC))
     return batch
 
@@ -121,16 +120,6 @@ def _usable_id(event_id: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _last_per_id(
-    items: list[Decoded], stamps: list[datetime]
-) -> tuple[list[Decoded], list[datetime]]:
-    last = {item.raw["event_id"]: index for index, item in enumerate(items)}
-    if len(last) == len(items):
-        return items, stamps
-    keep = sorted(last.values())
-    return [items[i] for i in keep], [stamps[i] for i in keep]
 
 
 def _fill(

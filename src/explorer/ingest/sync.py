@@ -90,6 +90,10 @@ class SyncResult:
         return self.tally.updated
 
     @property
+    def conflicts(self) -> int:
+        return self.tally.conflicts
+
+    @property
     def rejected(self) -> int:
         return self.tally.rejected_count
 

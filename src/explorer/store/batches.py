@@ -26,17 +26,16 @@ MAX_OBJECT = 16 * 2**20  # read_json's object limit (its default; its buffers gr
 
 @dataclass
 class RowBatch:
-    """Column lists for the ``events`` table, one event_id at most once.
+    """Column lists for the ``events`` table, in input order (an event_id may repeat:
+    the cache keeps the first version).
 
     ``rejected`` holds ``(index, reason)`` for the inputs that could not be stored;
-    ``statuses`` the decode status of every stored input, in input order;
-    ``duplicates`` how many stored inputs were superseded by a later one in this batch.
+    ``statuses`` the decode status of every stored input, in input order.
     """
 
     columns: dict[str, list[Any]] = field(default_factory=lambda: {n: [] for n in COLUMN_NAMES})
     rejected: list[tuple[int, str]] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
-    duplicates: int = 0
     table: pa.Table | None = None
 
     def __len__(self) -> int:
@@ -53,11 +52,10 @@ class RowBatch:
 
     @classmethod
     def merged(cls, batches: Sequence[RowBatch]) -> RowBatch:
-        """One batch of the rows of ``batches``, whose event_ids must not overlap;
-        duplicates within each are still counted."""
+        """One batch of the rows of ``batches``, in order."""
         tables = [batch.to_arrow() for batch in batches if len(batch)]
         table = pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
-        return cls(columns={}, duplicates=sum(b.duplicates for b in batches), table=table)
+        return cls(columns={}, table=table)
 
     def to_arrow(self) -> pa.Table:
         if self.table is not None:
@@ -99,7 +97,6 @@ class SpooledBatch:
     count: int
     source: str
     fetched_at: datetime
-    duplicates: int = 0
     rejected: tuple[tuple[int, str], ...] = ()
 
     def __len__(self) -> int:

@@ -5,8 +5,9 @@ The schema is a public contract (docs/ARCHITECTURE.md). The database runs with
 
 Writes go in batches through Arrow, one transaction per batch (or per group of
 batches): each batch is first tried as a plain INSERT; only when the primary key refuses
-it is the transaction redone with a semi-join counting the event_ids already stored and
-an ``INSERT OR REPLACE`` for the batches that have some.
+it is the transaction redone carefully: an event_id already stored, or repeated in the
+batch, keeps its first version, and a later one with different content is kept in
+``event_conflicts`` (:mod:`explorer.store.conflicts`), never applied.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -28,12 +29,19 @@ import pyarrow as pa
 from explorer.config import cache_permission_warning, private_files
 from explorer.errors import CacheLockedError, StoreError
 from explorer.models.registry import CONTRACTS, DEFAULT_CONTRACT, contract_info
+from explorer.store import conflicts
 from explorer.store.batches import Batch, RowBatch, SpooledBatch
 from explorer.store.evidence import create_tables as create_evidence_tables
-from explorer.store.schema import BATCH_SIZE, COLUMN_NAMES, COLUMNS, SYNC_STATE_SQL
+from explorer.store.schema import (
+    BATCH_SIZE,
+    COLUMN_NAMES,
+    COLUMNS,
+    CONFLICTS_SQL,
+    SYNC_STATE_SQL,
+)
 from explorer.store.views import payload_views, views_digest
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 WRITE_MEMORY = 128 * 2**20  # DuckDB's working memory while importing (see limited_memory)
 INDEX_BYTES = 128  # memory per stored event_id: the primary key's index of 1M UUIDs is ~80 MB
 
@@ -47,6 +55,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE events ADD COLUMN decode_fits JSON",
         "INSERT OR REPLACE INTO meta VALUES ('contract', 'main')",  # v1 knew only main
     ),
+    # v3: versions of an event that arrived again with different content.
+    2: (CONFLICTS_SQL,),
 }
 # Said after a migration from these versions: their statuses may be stale.
 _REDECODE_AFTER = {1: "its statuses came from an older decoder: run `audit-explorer redecode`"}
@@ -60,12 +70,15 @@ def _create_sql() -> tuple[str, ...]:
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         f"CREATE TABLE events (\n  {columns}\n)",
         SYNC_STATE_SQL,
+        CONFLICTS_SQL,
     )
 
 
 @dataclass(frozen=True)
 class UpsertResult:
-    """``new`` event_ids stored, and ``updated`` rows whose event_id was already there.
+    """``new`` event_ids stored, and ``updated`` inputs whose event_id was already there
+    (stored before, or earlier in the batch): those are not written, the first version
+    stays. ``conflicts`` of them had different content (kept in ``event_conflicts``).
 
     ``rejected`` lists ``(position, reason)`` for the inputs that could not be stored.
     """
@@ -73,6 +86,7 @@ class UpsertResult:
     new: int
     updated: int
     rejected: tuple[tuple[int, str], ...] = ()
+    conflicts: int = 0
 
 
 def _stderr_notice(message: str) -> None:
@@ -217,7 +231,7 @@ class Cache:
         Each batch is first tried as a plain INSERT: when none of its event_ids is
         stored yet (a first import or sync), nothing else is read. If any is, the
         primary key refuses the INSERT and the transaction is redone the careful way:
-        count the stored ones, then ``INSERT OR REPLACE`` the batches that have some.
+        only the first version of each event_id is stored, later ones are compared.
         """
         # A cursor of its own: a half-read result on the main connection cannot block it.
         con = self._writer = self._writer or self.connection.cursor()
@@ -225,7 +239,7 @@ class Cache:
             if self._memory_limited:
                 _fit_memory(con, sum(len(batch) for batch in batches))
             try:
-                existing = _write(con, batches)
+                written = _write(con, batches)
             except duckdb.OutOfMemoryException:
                 if not self._memory_limited:
                     raise
@@ -234,13 +248,13 @@ class Cache:
                 _rollback(con)
                 self._memory_limited = False
                 _unlimit_memory(con)
-                existing = _write(con, batches)
+                written = _write(con, batches)
         except duckdb.Error as exc:
             _rollback(con)
             raise StoreError(f"cannot write to cache {self.path}: {_first_line(exc)}") from None
         return [
-            UpsertResult(len(batch) - found, found + batch.duplicates, tuple(batch.rejected))
-            for batch, found in zip(batches, existing, strict=True)
+            UpsertResult(new, again, tuple(batch.rejected), differing)
+            for batch, (new, again, differing) in zip(batches, written, strict=True)
         ]
 
     @contextlib.contextmanager
@@ -315,10 +329,10 @@ def _state(cache: Cache, verb: str, sql: str, values: list[Any]) -> list[Any]:
 
 # --- writing ----------------------------------------------------------------------------
 
-_EXISTING = "SELECT count(*) FROM _incoming WHERE event_id IN (SELECT event_id FROM events)"
+Written = tuple[int, int, int]  # new, already there, of which with different content
 
 
-def _write(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[int]:
+def _write(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> list[Written]:
     """A plain INSERT first; the careful way if the primary key refuses it."""
     try:
         return _transaction(con, batches, careful=False)
@@ -340,31 +354,63 @@ def _unlimit_memory(con: duckdb.DuckDBPyConnection) -> None:
 
 def _transaction(
     con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], *, careful: bool
-) -> list[int]:
-    """Insert every batch in one transaction; how many event_ids of each were stored."""
+) -> list[Written]:
+    """Insert every batch in one transaction; what each did."""
     con.execute("BEGIN TRANSACTION")
-    existing = []
+    written = []
     for batch in batches:
-        found = 0
+        done = (0, 0, 0)
         if len(batch):
             _register(con, batch)
             try:
-                found = int(_scalar(con, _EXISTING) or 0) if careful else 0
-                _insert(con, "OR REPLACE" if found else "")
+                done = _insert_first(con) if careful else (_insert(con), 0, 0)
             finally:
                 with contextlib.suppress(duckdb.Error):  # gone with an aborted transaction
                     _unregister(con, batch)
-        existing.append(found)
+        written.append(done)
     con.execute("COMMIT")
-    return existing
+    return written
+
+
+_MARKED = (
+    "CREATE OR REPLACE TEMP TABLE _marked AS SELECT *,"
+    " event_id IN (SELECT event_id FROM events) AS _stored,"
+    " row_number() OVER (PARTITION BY event_id ORDER BY _seq) AS _nth FROM _incoming"
+)
+_LATER = "(SELECT * FROM _marked WHERE _stored OR _nth > 1)"
+
+
+def _insert_first(con: duckdb.DuckDBPyConnection) -> Written:
+    """Insert the first version of each event_id the cache does not hold; record the
+    later versions that differ from the stored one."""
+    con.execute(_MARKED)
+    try:
+        columns = _INSERT_COLUMNS  # constants from schema.COLUMNS, never data
+        new = _count(
+            con,
+            f"INSERT INTO events ({columns}) SELECT {columns} FROM _marked"  # noqa: S608
+            " WHERE _nth = 1 AND NOT _stored",
+        )
+        again = int(_scalar(con, f"SELECT count(*) FROM {_LATER}") or 0)  # noqa: S608
+        found = conflicts.conflicts_between(con, _LATER, "events")
+        conflicts.record(con, found)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _marked")
+    return new, again, len(found)
 
 
 def _register(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Make ``batch`` readable as ``_incoming``."""
+    """Make ``batch`` readable as ``_incoming``, with ``_seq`` its rows' order (a spooled
+    batch holds every event_id once: its order does not matter)."""
     if isinstance(batch, SpooledBatch):
-        batch.relation(con).create_view("_incoming", replace=True)
+        seq = duckdb.SQLExpression("0::BIGINT").alias("_seq")
+        batch.relation(con).select(duckdb.StarExpression(), seq).create_view(
+            "_incoming", replace=True
+        )
     else:
-        con.register("_incoming", batch.to_arrow())
+        table = batch.to_arrow()
+        seq = pa.array(range(table.num_rows), pa.int64())
+        con.register("_incoming", table.append_column("_seq", seq))
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -374,11 +420,15 @@ def _unregister(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         con.unregister("_incoming")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, mode: Literal["", "OR REPLACE"]) -> None:
-    """Insert the registered batch (a plain INSERT is much faster than an upsert)."""
+def _insert(con: duckdb.DuckDBPyConnection) -> int:
+    """Insert the registered batch (the primary key refuses it if any event_id is there)."""
     columns = _INSERT_COLUMNS  # constants from schema.COLUMNS, never data
-    sql = f"INSERT {mode} INTO events ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
-    con.execute(sql).fetchall()
+    return _count(con, f"INSERT INTO events ({columns}) SELECT {columns} FROM _incoming")  # noqa: S608
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """Run an INSERT; how many rows it wrote."""
+    return int(_scalar(con, sql) or 0)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:

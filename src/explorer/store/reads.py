@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from explorer.store.connection import Cursor, store_errors
-from explorer.store.schema import EXPORT_COLUMNS, JSON_COLUMNS
+from explorer.store.received import Difference, as_received, differences
+from explorer.store.schema import CONFLICT_SQL, EXPORT_COLUMNS, JSON_COLUMNS
 
 # Columns of the events table's rows, in this order; the summary is built from event_data.
 ROW_COLUMNS = (
@@ -26,6 +28,7 @@ ROW_COLUMNS = (
     "correlation_id",
     "decode_status",
     "event_data",
+    f"({CONFLICT_SQL}) AS conflict",  # a version arrived again with different content
 )
 NEWEST_FIRST = "ORDER BY event_timestamp DESC, event_id DESC"
 _OLDEST_FIRST = "ORDER BY event_timestamp ASC, event_id ASC"
@@ -214,3 +217,33 @@ def events_sql(
         sql += " LIMIT ?"
         values.append(limit)
     return sql, values
+@dataclass(frozen=True, slots=True)
+class KeptVersion:
+    """A version of an event that arrived after the stored one with different content:
+    kept in ``event_conflicts``, never applied; ``differences`` against the stored one."""
+
+    received: dict[str, Any]
+    source: str | None
+    seen_at: datetime
+    differences: list[Difference]
+
+
+def conflicts_of(cur: Cursor, event_id: str) -> list[KeptVersion]:
+    """The versions of ``event_id`` kept aside, oldest first (none for most events)."""
+    sql = (
+        "SELECT received, source, seen_at FROM event_conflicts WHERE event_id = ?"
+        " ORDER BY seen_at, received"
+    )
+    kept = execute(cur, sql, [event_id]).fetchall()
+    if not kept:
+        return []
+    row = event_row(cur, event_id)
+    stored = as_received(row) if row is not None else {}
+    versions = []
+    for text, source, seen_at in kept:
+        received = load_json(text)
+        if isinstance(received, dict):
+            versions.append(KeptVersion(received, source, seen_at, differences(stored, received)))
+    return versions
+
+

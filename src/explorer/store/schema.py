@@ -71,10 +71,30 @@ SYNC_STATE_SQL = (
     " watermark TIMESTAMPTZ, completed_at TIMESTAMPTZ, PRIMARY KEY (source, filter_key))"
 )
 
+# Versions of an event that arrived after the stored one with different content (see
+# explorer.store.conflicts): kept, never applied. ``received`` is the event as it arrived,
+# ``paths`` the envelope properties and payload paths (``event_data.x``) that differ.
+CONFLICTS_SQL = (
+    "CREATE TABLE IF NOT EXISTS event_conflicts (event_id VARCHAR NOT NULL,"
+    " received JSON NOT NULL, source VARCHAR, seen_at TIMESTAMPTZ NOT NULL,"
+    " paths VARCHAR[] NOT NULL)"
+)
+
+# The events that have a version kept in event_conflicts (fixed SQL, the filter conflict:).
+CONFLICT_SQL = "event_id IN (SELECT event_id FROM event_conflicts)"
+
+# The columns that hold the event as received; the others are the cache's own. Two
+# versions of an event are compared on these (see explorer.store.conflicts).
+_BOOKKEEPING = frozenset(
+    {"service", "decode_status", "decode_issues", "source", "fetched_at", "decode_fits"}
+)
+CONTENT_COLUMNS: tuple[str, ...] = tuple(n for n in COLUMN_NAMES if n not in _BOOKKEEPING)
+
 # The columns DuckDB returns as JSON text; reads hand them out parsed.
 JSON_COLUMNS = frozenset(name for name, sql in COLUMNS if sql.split()[0] == "JSON")
 
-# Exports: every column but fetched_at in table order, then source, decode_*, event_data.
+# Exports: every column but fetched_at in table order, then source, decode_*, whether the
+# event has a version kept in event_conflicts (``conflict``), event_data.
 _EXPORT_HIDDEN = frozenset({"fetched_at"})
 _EXPORT_LAST = ("source", "decode_", "event_data")
 
@@ -83,8 +103,9 @@ def _export_rank(name: str) -> int:
     return next((i for i, prefix in enumerate(_EXPORT_LAST, 1) if name.startswith(prefix)), 0)
 
 
+_EXPORTED = sorted((name for name in COLUMN_NAMES if name not in _EXPORT_HIDDEN), key=_export_rank)
 EXPORT_COLUMNS = ", ".join(
-    sorted((name for name in COLUMN_NAMES if name not in _EXPORT_HIDDEN), key=_export_rank)
+    [*_EXPORTED[:-1], f"({CONFLICT_SQL}) AS conflict", _EXPORTED[-1]]  # event_data last
 )
 
 # The contracts an event fits: the list decoding stored for a non-ok event, the cache's

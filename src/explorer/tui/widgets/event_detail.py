@@ -6,6 +6,7 @@ be); nested objects and arrays are tree nodes a person can collapse.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
@@ -22,6 +23,8 @@ from explorer.core.browse import EventRecord
 from explorer.core.stats import fits_sentence
 from explorer.core.timeline import step_error
 from explorer.models.decode import Issue
+from explorer.store.reads import KeptVersion
+from explorer.store.received import MISSING
 from explorer.tui.styles import Palette, Role, follow_theme, palette
 from explorer.tui.text import badge, clean, safe, timestamp
 
@@ -116,8 +119,36 @@ def heading_text(record: EventRecord, colors: Palette) -> Text:
         )
         out.append(clean(words) + "\n", style="italic")
     out.append_text(issues_text(record.decoded.issues, colors))
+    out.append_text(conflicts_text(record.conflicts, colors))
     out.rstrip()
     return out
+
+
+def conflicts_text(versions: Iterable[KeptVersion], colors: Palette) -> Text:
+    """Each version that arrived again with different content (kept aside, never applied):
+    when and from where, then each differing path with the stored and received values."""
+    out = Text(end="")
+    for version in versions:
+        out.append("≠ changed  ", style=colors("bad", "bold"))
+        out.append(f"arrived again {timestamp(version.seen_at)} UTC", style="bold")
+        out.append(f" from {clean(version.source or '?')}; the stored version stays\n")
+        width = max((len(clean(d.path)) for d in version.differences), default=0)
+        for difference in version.differences:
+            out.append("  " + clean(difference.path).ljust(width + 2), style="bold")
+            out.append("stored ", style="dim")
+            out.append(_version_value(difference.stored))
+            out.append("  received ", style="dim")
+            out.append(_version_value(difference.received), style=colors("bad"))
+            out.append("\n")
+    return out
+
+
+def _version_value(value: Any) -> str:
+    if value is MISSING:
+        return "(absent)"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = clean(text)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def error_text(record: EventRecord, colors: Palette) -> Text:

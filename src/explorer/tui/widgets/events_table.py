@@ -79,6 +79,9 @@ def header_text(width: int) -> Text:
     return line
 
 
+CONFLICT_BADGE = "changed"  # a version arrived again with different content (kept aside)
+
+
 def time_cell(moment: object, size: int) -> str:
     """The full timestamp, or ``11-29 03:01`` in a narrow column."""
     text = timestamp(moment)
@@ -107,6 +110,7 @@ class EventsTable(ScrollView, can_focus=True):
         "events-table--invalid",
         "events-table--discriminator_mismatch",
         "events-table--unknown_type",
+        "events-table--conflict",
     }
 
     DEFAULT_CSS = """
@@ -124,6 +128,7 @@ class EventsTable(ScrollView, can_focus=True):
         & > .events-table--invalid { color: $error; }
         & > .events-table--discriminator_mismatch { color: $error; text-style: bold; }
         & > .events-table--unknown_type { color: $secondary; }
+        & > .events-table--conflict { color: $error; text-style: bold reverse; }
     }
     """
 
@@ -262,6 +267,10 @@ class EventsTable(ScrollView, can_focus=True):
         for (value, style), size in zip(cells, sizes, strict=True):
             if size:
                 line.append_text(_cell(value, size, style))
+        if summary > len(CONFLICT_BADGE) and row.conflict:
+            style = self.get_component_rich_style("events-table--conflict")
+            line.append_text(_cell(CONFLICT_BADGE, len(CONFLICT_BADGE), style))
+            summary -= len(CONFLICT_BADGE) + 1
         if summary:
             line.append_text(_cell(row.summary, summary))
         return line
