@@ -311,3 +311,15 @@ def test_export_and_manifest_are_owner_only(
     _export(cache, out, fmt)
     assert out.stat().st_mode & 0o777 == 0o600
     assert manifest_path(out).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_header_a_spreadsheet_would_run_is_escaped_too(tmp_path: Path) -> None:
+    conn = duckdb.connect()  # a PIVOT turns event values into column names
+    sql = 'SELECT 1 AS "=cmd|\' /C calc\'!A0", 2 AS plain, -3 AS "-x"'
+    export_query(conn, sql, None, tmp_path / "escaped.csv", "csv")
+    export_query(conn, sql, None, tmp_path / "exact.csv", "csv", csv_exact=True)
+    escaped = (tmp_path / "escaped.csv").read_text().splitlines()
+    assert next(csv.reader(escaped[:1])) == ["'=cmd|' /C calc'!A0", "plain", "'-x"]
+    assert escaped[1] == "1,2,-3"
+    exact = (tmp_path / "exact.csv").read_text().splitlines()
+    assert next(csv.reader(exact[:1])) == ["=cmd|' /C calc'!A0", "plain", "-x"]

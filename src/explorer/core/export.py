@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -254,6 +255,8 @@ def _write_csv(rows: Rows, out: IO[bytes], *, escape_formulas: bool = False) -> 
     """Arrow's CSV writer (RFC 4180 quoting, ``true``/``false``, ISO times with ``Z``);
     nested and other types it cannot write become JSON text first."""
     schema = _csv_schema(rows.reader.schema)
+    if escape_formulas:  # a PIVOT makes column names of event values
+        schema = pa.schema([f.with_name(re.sub(_FORMULA, r"'\1", f.name)) for f in schema])
     count = 0
     with pacsv.CSVWriter(out, schema) as writer:
         for batch in rows.reader:
