@@ -17,9 +17,9 @@ Every file export from a cursor also writes ``<file>.manifest.json`` (see
 place, then its new manifest: a crash leaves a file without a manifest, never a manifest
 that describes another file.
 
-CSV written to a file escapes formulas as OWASP recommends: a text cell that starts with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a
-spreadsheet shows it instead of running it. Numbers in numeric columns (``-5`` in
+CSV written to a file escapes formulas as OWASP recommends: a text cell (or a column name)
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+``'``, so a spreadsheet shows it instead of running it. Numbers in numeric columns (``-5`` in
 ``duration_ms``) are left alone: a spreadsheet reads them as numbers, and they cannot hold
 a formula. JSON text in a CSV cell is text and is escaped too. ``csv_exact`` writes every
 value untouched; a stream (stdout) is always exact.
