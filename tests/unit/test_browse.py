@@ -107,3 +107,68 @@ def test_summary_is_one_line_of_scalars() -> None:
     # what the columns show already is not repeated
     data = {"event_id": "e-1", "correlation_id": "rr-1", "event_type": "t", "rr_name": "rr-x"}
     assert summarize(data) == "rr_name=rr-x"
+
+
+# --- the first window before the count ------------------------------------------------------
+
+FIRST_WINDOW_FILTERS = (
+    "",
+    "service:orchestrator",
+    "-status:ok",
+    "outcome:failure",
+    "corr:no-such-correlation",
+    "timeout",
+    "gateway",
+)
+
+
+class _Recording:
+    """A cursor that remembers the SQL it ran."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
+        self.sql: list[str] = []
+
+    def execute(self, sql: str, params: object = None) -> _Recording:
+        self.sql.append(sql)
+        self.cursor.execute(sql, params)
+        return self
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.cursor, name)
+
+
+@pytest.mark.parametrize("expr", FIRST_WINDOW_FILTERS)
+@pytest.mark.parametrize("size", [1, 7, 200])
+def test_first_window_searched_in_slices_is_the_newest_window(
+    conn: duckdb.DuckDBPyConnection, expr: str, size: int
+) -> None:
+    flt = parse_filter(expr)
+    truth = _truth(conn, flt.where, flt.params)
+    browser = EventBrowser(flt.where, flt.params)
+    window = browser.first_window(conn.cursor(), size, slice_from=0)
+    assert [r.event_id for r in window.rows] == truth[:size]
+    # Fewer matches than a window is the whole result: no count needed after it.
+    assert browser.known_total == (len(truth) if len(truth) < size else None)
+    assert browser.count(conn.cursor()) == len(truth)
+    # Later windows page on from the first one's keys.
+    assert _ids(browser, conn, size, size) == truth[size : 2 * size]
+
+
+def test_first_window_stops_at_the_first_slice_holding_a_window(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    recording = _Recording(conn.cursor())
+    browser = EventBrowser()
+    window = browser.first_window(recording, 5, slice_from=0)  # type: ignore[arg-type]
+    assert [r.event_id for r in window.rows] == _truth(conn)[:5]
+    bounded = [sql for sql in recording.sql if "event_timestamp >= ?" in sql]
+    assert len(bounded) == 1  # the newest 1/256 of 2,000 events holds 5
+    assert not any("count(*)" in sql and "WHERE" in sql for sql in recording.sql)
+
+
+def test_first_window_of_a_small_cache_is_one_search(conn: duckdb.DuckDBPyConnection) -> None:
+    recording = _Recording(conn.cursor())
+    flt = parse_filter("timeout")
+    EventBrowser(flt.where, flt.params).first_window(recording, 200)  # type: ignore[arg-type]
+    assert not any("event_timestamp >= ?" in sql for sql in recording.sql)

@@ -18,7 +18,14 @@ from explorer.models.decode import Decoded, decode, with_stored_duplicates
 from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.cache import cache_contract
 from explorer.store.connection import Cursor
-from explorer.store.reads import EventPages, KeptVersion, Key, conflicts_of, event_row
+from explorer.store.reads import (
+    BOUND_FROM,
+    EventPages,
+    KeptVersion,
+    Key,
+    conflicts_of,
+    event_row,
+)
 from explorer.store.received import as_received as as_received  # the one rebuild
 
 SUMMARY_WIDTH = 160
@@ -79,6 +86,21 @@ class EventBrowser:
     def count(self, cur: Cursor) -> int:
         """How many events the filter selects (computed once per browser)."""
         return self._pages.count(cur)
+
+    @property
+    def known_total(self) -> int | None:
+        """The count if known without counting (see :meth:`first_window`), else None."""
+        return self._pages.known_total
+
+    def first_window(self, cur: Cursor, size: int, *, slice_from: int = BOUND_FROM) -> Window:
+        """The newest ``size`` rows, before (and without) counting.
+
+        A bare word reads every payload to count; its first window reads only the newest
+        events that hold enough matches (:meth:`explorer.store.reads.EventPages.first_window`).
+        Show it, then :meth:`count`.
+        """
+        rows = self._pages.first_window(cur, size, slice_from=slice_from)
+        return Window(0, [_event_row(row) for row in rows])
 
     def window(self, cur: Cursor, start: int, size: int) -> Window:
         """Rows ``start`` to ``start + size`` (clipped to the total), newest first."""

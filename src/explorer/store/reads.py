@@ -70,6 +70,52 @@ class EventPages:
             self._total = int(row[0]) if row else 0
         return self._total
 
+    @property
+    def known_total(self) -> int | None:
+        """The count, if it is known already (counted, or learnt from a short first window)."""
+        return self._total
+
+    def first_window(
+        self, cur: Cursor, size: int, *, slice_from: int = BOUND_FROM
+    ) -> list[tuple[Any, ...]]:
+        """The newest ``size`` rows (of ``ROW_COLUMNS``), found without counting first.
+
+        On a large cache a filter that must read every payload (a bare word) takes a
+        full scan to count. The first window needs less: the newest rows of the whole
+        table are searched first, in slices of 1/256, 1/64, 1/16 and 1/4 of it, each
+        bounded by the timestamp that starts it. A slice that holds ``size`` matches
+        holds the newest ``size`` (every row outside it is older), so the search stops
+        there; otherwise the next, larger slice is tried, then the whole table. Because
+        the cache keeps events in timestamp order where it can (a fresh import is written
+        sorted; a sync appends newer events), DuckDB's zone maps skip the rows outside a
+        slice, and a word found in the newest events shows in a few milliseconds.
+        Caches smaller than ``slice_from`` events are searched whole at once.
+        """
+        if self._total is not None:
+            return self.window(cur, 0, size)[1]
+        rows_in_table = _table_rows(cur)
+        ids: list[str] = []
+        if rows_in_table >= slice_from and size > 0:
+            for share in _SLICES:
+                bound = _newest_bound(cur, rows_in_table // share)
+                if bound is None:
+                    break
+                where = f"({self.where}) AND event_timestamp >= ?"
+                ids = _window_ids(cur, where, [*self.params, bound], True, 0, size, bound=False)
+                if len(ids) == size:
+                    break
+            else:
+                ids = []
+        if len(ids) < size:
+            ids = _window_ids(cur, self.where, self.params, True, 0, size, bound=False)
+            if len(ids) < size:
+                self._total = len(ids)  # fewer than a window: that is all of them
+        rows = _rows_by_id(cur, ids)
+        if rows:
+            self._keys[0] = (rows[0][1], rows[0][0])
+            self._keys[len(rows) - 1] = (rows[-1][1], rows[-1][0])
+        return rows
+
     def window(self, cur: Cursor, start: int, size: int) -> tuple[int, list[tuple[Any, ...]]]:
         """``start`` clipped to the total, and rows ``start`` .. ``start + size`` (of
         ``ROW_COLUMNS``, clipped too), newest first."""
@@ -103,6 +149,21 @@ class EventPages:
         ids = _window_ids(cur, where, params, down, skip, size, bound=total >= BOUND_FROM)
         found = _rows_by_id(cur, ids)
         return found if down else found[::-1]
+
+
+_SLICES = (256, 64, 16, 4)  # first_window's slices of the table, newest first
+
+
+def _table_rows(cur: Cursor) -> int:
+    row = execute(cur, "SELECT count(*) FROM events", []).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _newest_bound(cur: Cursor, offset: int) -> datetime | None:
+    """The timestamp of the ``offset``-th newest event of the table (None past the end)."""
+    sql = "SELECT event_timestamp FROM events ORDER BY event_timestamp DESC LIMIT 1 OFFSET ?"
+    row = execute(cur, sql, [offset]).fetchone()
+    return row[0] if row else None
 
 
 def _window_ids(
@@ -167,6 +228,36 @@ def event_row(cur: Cursor, event_id: str) -> dict[str, Any] | None:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class KeptVersion:
+    """A version of an event that arrived after the stored one with different content:
+    kept in ``event_conflicts``, never applied; ``differences`` against the stored one."""
+
+    received: dict[str, Any]
+    source: str | None
+    seen_at: datetime
+    differences: list[Difference]
+
+
+def conflicts_of(cur: Cursor, event_id: str) -> list[KeptVersion]:
+    """The versions of ``event_id`` kept aside, oldest first (none for most events)."""
+    sql = (
+        "SELECT received, source, seen_at FROM event_conflicts WHERE event_id = ?"
+        " ORDER BY seen_at, received"
+    )
+    kept = execute(cur, sql, [event_id]).fetchall()
+    if not kept:
+        return []
+    row = event_row(cur, event_id)
+    stored = as_received(row) if row is not None else {}
+    versions = []
+    for text, source, seen_at in kept:
+        received = load_json(text)
+        if isinstance(received, dict):
+            versions.append(KeptVersion(received, source, seen_at, differences(stored, received)))
+    return versions
+
+
 def load_json(value: Any) -> Any:
     """A JSON column's text parsed; other values (and text that is not JSON) as they are."""
     if not isinstance(value, str):
@@ -217,33 +308,3 @@ def events_sql(
         sql += " LIMIT ?"
         values.append(limit)
     return sql, values
-@dataclass(frozen=True, slots=True)
-class KeptVersion:
-    """A version of an event that arrived after the stored one with different content:
-    kept in ``event_conflicts``, never applied; ``differences`` against the stored one."""
-
-    received: dict[str, Any]
-    source: str | None
-    seen_at: datetime
-    differences: list[Difference]
-
-
-def conflicts_of(cur: Cursor, event_id: str) -> list[KeptVersion]:
-    """The versions of ``event_id`` kept aside, oldest first (none for most events)."""
-    sql = (
-        "SELECT received, source, seen_at FROM event_conflicts WHERE event_id = ?"
-        " ORDER BY seen_at, received"
-    )
-    kept = execute(cur, sql, [event_id]).fetchall()
-    if not kept:
-        return []
-    row = event_row(cur, event_id)
-    stored = as_received(row) if row is not None else {}
-    versions = []
-    for text, source, seen_at in kept:
-        received = load_json(text)
-        if isinstance(received, dict):
-            versions.append(KeptVersion(received, source, seen_at, differences(stored, received)))
-    return versions
-
-

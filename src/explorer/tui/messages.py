@@ -20,11 +20,19 @@ from explorer.tui.actions import Action
 
 @dataclass
 class EventsLoaded(Message):
-    """A new filter's total and first window."""
+    """A new filter's first window, and its total when known (else ``EventsCounted`` follows)."""
+
+    browser: EventBrowser
+    total: int | None
+    window: Window
+
+
+@dataclass
+class EventsCounted(Message):
+    """The total of a filter whose first window was shown before it was counted."""
 
     browser: EventBrowser
     total: int
-    window: Window
 
 
 @dataclass

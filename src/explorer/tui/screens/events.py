@@ -11,11 +11,13 @@ from textual.widgets import Header
 
 from explorer.core.browse import EventBrowser, EventRecord, fetch_event
 from explorer.core.filters import Filter, value_suggestions
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, StoreError
+from explorer.store.connection import Cursor
 from explorer.tui.actions import bindings
 from explorer.tui.external import EDITOR, PAGER, event_json, open_text
 from explorer.tui.messages import (
     EventLoaded,
+    EventsCounted,
     EventsLoaded,
     ExportRequested,
     MismatchesRequested,
@@ -46,6 +48,7 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         super().__init__()
         self.filter: Filter = Filter("", "TRUE", [])
         self.browser = EventBrowser()
+        self._loading: Cursor | None = None  # the cursor of the search in progress
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -82,6 +85,9 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
     def reload(self) -> None:
         """Read the current filter again (after a sync or a filter change)."""
         self.browser = EventBrowser(self.filter.where, self.filter.params)
+        if self._loading is not None:
+            self._loading.interrupt()  # a new keystroke cancels the old search and count
+            self._loading = None
         if not self.explorer.has_events:
             self._show_empty()
             return
@@ -102,17 +108,25 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         exclusive=True,
         group="events",
         exit_on_error=False,
-        description="Counting events",
+        description="Finding events",
     )
     def _load_events(self, browser: EventBrowser, expr: str = "") -> None:
+        # The first window first, the count after: a bare word on a large cache takes a
+        # full scan to count, and its newest matches are found long before.
         cursor = self.explorer.cursor()
-        total = browser.count(cursor)
-        window = browser.window(cursor, 0, PAGE)
-        self.post_message(EventsLoaded(browser, total, window))
-        # Nothing found: a typo in a value? Say which values exist.
-        hints = value_suggestions(cursor, expr) if total == 0 and expr.strip() else []
-        if hints:
-            self.app.call_from_thread(self._suggest, browser, "  ·  ".join(hints))
+        self._loading = cursor
+        try:
+            window = browser.first_window(cursor, PAGE)
+            self.post_message(EventsLoaded(browser, browser.known_total, window))
+            # Nothing found: a typo in a value? Say which values exist.
+            hints = value_suggestions(cursor, expr) if not window.rows and expr.strip() else []
+            if hints:
+                self.app.call_from_thread(self._suggest, browser, "  ·  ".join(hints))
+            if browser.known_total is None:
+                self.post_message(EventsCounted(browser, browser.count(cursor)))
+        except StoreError:
+            if browser is self.browser:  # not a search a newer filter interrupted
+                raise
 
     def _suggest(self, browser: EventBrowser, hint: str) -> None:
         if browser is self.browser:
@@ -146,7 +160,16 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         if message.total == 0:
             self._show_empty(filtered=True)
             return
-        self.query_one(EventsTable).reset(message.total, message.window)
+        table = self.query_one(EventsTable)
+        if message.total is None:
+            table.reset(len(message.window.rows), message.window, counting=True)
+        else:
+            table.reset(message.total, message.window)
+
+    def on_events_counted(self, message: EventsCounted) -> None:
+        if message.browser is self.browser:
+            self._loading = None
+            self.query_one(EventsTable).set_total(message.total)
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
         if message.browser is self.browser:
