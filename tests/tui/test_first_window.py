@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 def _truth(app: ExplorerApp, expr: str) -> list[str]:
     flt = parse_filter(expr, now=app.clock())
     sql = (
-        f"SELECT event_id FROM events WHERE {flt.where} "  # noqa: S608 - the parser's SQL
+        f"SELECT event_id FROM events WHERE {flt.where} "  # the parser's SQL
         "ORDER BY event_timestamp DESC, event_id DESC"
     )
     return [r[0] for r in app.cursor().execute(sql, flt.params).fetchall()]
@@ -88,7 +88,7 @@ async def test_a_new_filter_interrupts_the_search_in_progress(
             blocked.set()
             try:  # a scan of minutes, unless DuckDB is told to stop
                 cur.execute("SELECT sum(range % 7) FROM range(100000000000)").fetchall()
-            except Exception as exc:  # noqa: BLE001 - the interrupt, as the store raises it
+            except Exception as exc:  # the interrupt, as the store raises it
                 interrupted.append(type(exc).__name__)
                 raise
         return real_first(self, cur, size)
