@@ -150,12 +150,21 @@ def _range_problems(number: float, schema: Schema) -> list[str]:
 
 
 def _json_problems(value: Any, schema: Schema, path: str = "$") -> list[str]:
-    kinds = {"object": dict, "array": list, "string": str, "boolean": bool}
+    kinds: dict[str, Any] = {"object": dict, "array": list, "string": str, "boolean": bool}
+    kinds |= {"integer": int, "number": (int, float)}
     if value is None:
         return [] if schema.nullable or schema.type is None else [f"{path} is null"]
     expected = kinds.get(schema.type or "")
-    if expected is not None and not isinstance(value, expected):
+    wrong = expected is not None and not isinstance(value, expected)
+    if wrong or (schema.type in ("integer", "number") and isinstance(value, bool)):
         return [f"{path} is not a JSON {schema.type}"]
+    if schema.enum is not None and value not in schema.enum:
+        return [f"{path}: {value!r} is not one of {list(schema.enum)}"]
+    if isinstance(value, str) and schema.format == "date-time" and not _RFC3339.match(value):
+        return [f"{path}: {value!r} is not an RFC 3339 date-time"]
+    if schema.type == "array" and isinstance(value, list) and schema.items is not None:
+        items = schema.items
+        return [p for i, v in enumerate(value) for p in _json_problems(v, items, f"{path}[{i}]")]
     if schema.type == "object" and isinstance(value, dict):
         problems = []
         for name, prop in (schema.properties or {}).items():
@@ -168,6 +177,15 @@ def _json_problems(value: Any, schema: Schema, path: str = "$") -> list[str]:
             problems += [f"{path}.{name} is not declared" for name in sorted(extra)]
         return problems
     return []
+
+
+def response_problems(checker: RequestChecker, method: str, path: str, body: Any) -> list[str]:
+    """An answer's JSON against the operation's 200 schema."""
+    found = checker.find(method, path)
+    if found is None:
+        return [f"{method} {path}: no such operation in the contract"]
+    media = found[0].raw["responses"]["200"]["content"]["application/json"]
+    return _json_problems(body, checker.spec.resolve(media["schema"]))
 
 
 def _accept_problems(op: Operation, request: httpx.Request) -> list[str]:

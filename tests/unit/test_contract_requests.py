@@ -20,7 +20,7 @@ from explorer.demo.server import DemoServer
 from explorer.ingest.evidence import run_verify
 from explorer.ingest.sync import run_sync
 from explorer.store.cache import Cache
-from tests.requests_check import Checking, RequestChecker
+from tests.requests_check import Checking, RequestChecker, response_problems
 
 TOKEN = "contract-token-1f"
 
@@ -130,3 +130,26 @@ def test_the_evidence_operations_exist_in_the_contract(contract: str) -> None:
         ("POST", "/api/v1/audit/remediation-requests/abc/reconstruct"),
     ):
         assert checker.find(method, path) is not None, (contract, method, path)
+
+
+def test_the_stand_in_answers_to_the_contract(server: DemoServer) -> None:
+    """The stand-in's export, hold list and reconstruction fit the contract's 200 schemas."""
+    checker = RequestChecker("main")
+    correlation = next(
+        e["correlation_id"] for e in server.events if e["event_type"] == "gateway.signal.received"
+    )
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    reconstruct = f"/api/v1/audit/remediation-requests/{correlation}/reconstruct"
+    with httpx.Client(base_url=server.url, headers=auth) as http:
+        answers = [
+            ("GET", "/api/v1/audit/export", http.get("/api/v1/audit/export").json()),
+            ("GET", "/api/v1/audit/legal-hold", http.get("/api/v1/audit/legal-hold").json()),
+            ("POST", reconstruct, http.post(reconstruct).json()),
+        ]
+    for method, path, body in answers:
+        assert body  # not an error
+        assert response_problems(checker, method, path, body) == [], path
+    broken = dict(answers[0][2], hash_chain_verification={"total_events_verified": "1"})
+    found = response_problems(checker, "GET", "/api/v1/audit/export", broken)
+    assert "$.hash_chain_verification.total_events_verified is not a JSON integer" in found
+    assert "$.hash_chain_verification.valid_chain_events is required" in found

@@ -43,6 +43,10 @@ def test_an_export_page_separates_events_from_verdicts(
     page = client.export_events(limit=10_000)
     assert len(page.events) == 120 and len(page.verdicts) == 120
     assert all("hash_chain_valid" not in event for event in page.events)
+    # the export's "" for a chain's first event is the events endpoint's null
+    starts = [e for e in page.events if e["previous_event_hash"] is None]
+    assert starts and not [e for e in page.events if e["previous_event_hash"] == ""]
+    assert len(starts) == len({e["correlation_id"] for e in server.events})
     assert sorted(k for k, v in page.verdicts.items() if not v) == sorted(server.tampered)
     assert page.summary.broken == 2 and set(page.summary.tampered_ids or ()) == set(server.tampered)
 

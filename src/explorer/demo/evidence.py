@@ -135,7 +135,7 @@ def export_answer(
         chosen.append(event)
     chosen.sort(key=lambda e: (str(e.get("event_timestamp")), str(e.get("event_id"))))
     page = chosen[offset : offset + limit]
-    marked = [{**e, VERDICT: verdicts.get(str(e.get("event_id")), False)} for e in page]
+    marked = [_exported(e, verdicts.get(str(e.get("event_id")), False)) for e in page]
     broken = [str(e.get("event_id")) for e in marked if not e[VERDICT]]
     now = _now()
     chain = {
@@ -171,6 +171,15 @@ def export_answer(
             "-----END SIGNATURE-----"
         )
     return answer
+
+
+def _exported(event: dict[str, Any], valid: bool) -> dict[str, Any]:
+    """The event as the export writes it: a plain string for no previous hash (the export's
+    schema does not let it be null), and its verdict."""
+    out = {**event, VERDICT: valid}
+    if "event_hash" in out and out.get("previous_event_hash") is None:
+        out["previous_event_hash"] = ""
+    return out
 
 
 def holds_answer(
