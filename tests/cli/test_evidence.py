@@ -156,7 +156,7 @@ def test_holds_lists_stores_and_filters(clean_server: DemoServer, env: Any) -> N
     assert run(["sync", "--url", clean_server.url, "--token", TOKEN], env).exit_code == 0
     result = run(["holds", "--url", clean_server.url, "--token", READER], env)
     assert result.exit_code == 0, result.stderr
-    assert "1 active legal holds" in result.stdout and "case 42" in result.stdout
+    assert "1 active legal hold\n" in result.stdout and "case 42" in result.stdout
     held = sum(1 for e in clean_server.events if e["correlation_id"] == correlation)
     listed = run(["events", "hold:yes", "--format", "ndjson"], env)
     assert listed.exit_code == 0, listed.stderr

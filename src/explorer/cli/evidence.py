@@ -15,7 +15,7 @@ import click
 
 from explorer.cli import main
 from explorer.cli.options import SourceOptions, cache_option, contract_option, source_options
-from explorer.cli.render import clean
+from explorer.cli.render import clean, plural
 from explorer.client.datastorage import DataStorageClient
 from explorer.client.evidence import MAX_EXPORT_LIMIT, ExportFilters, Reconstruction
 from explorer.config import cache_path, source_contract
@@ -105,7 +105,7 @@ def render_verify(result: VerifyResult, source: str, cert: Path | None) -> str:
     integrity = "-" if run.integrity is None else f"{run.integrity:.2f}%"
     lines = [
         f"verification of {clean(source)} ({scope})",
-        f"  events exported   {run.events:>12,}  ({run.pages:,} pages)",
+        f"  events exported   {run.events:>12,}  ({plural(run.pages, 'page')})",
         f"  stored new        {result.tally.new:>12,}",
         f"  already stored    {result.tally.updated:>12,}",
         f"  verified          {run.total_verified:>12,}",
@@ -154,7 +154,7 @@ def holds(remote: SourceOptions, cache: Path | None) -> None:
 def render_holds(rows: list[HoldRow]) -> str:
     if not rows:
         return "no active legal holds"
-    lines = [f"{len(rows):,} active legal holds", ""]
+    lines = [f"{plural(len(rows), 'active legal hold')}", ""]
     for row in rows:
         events = "?" if row.events_affected is None else f"{row.events_affected:,}"
         lines.append(
