@@ -26,6 +26,7 @@ _COMMANDS = {
     "query": "queries",
     "sync": "sync",
     "demo-server": "sync",
+    "tail": "tail",
     "tui": "tui",
     "demo": "tui",
     "contracts": "contracts",
@@ -53,6 +54,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "Fetch": {
         "sync": "Fetch audit events from DataStorage into the cache.",
         "import": "Store the audit events of files in the cache.",
+        "tail": "Store and print new events as they arrive, until Ctrl-C.",
     },
     "Check": {
         "validate": "Check events in a file against the contract, without a cache.",

@@ -19,6 +19,7 @@ from explorer.client.datastorage import (
 )
 from explorer.config import cache_path, source_contract
 from explorer.errors import ClientError, ExplorerError
+from explorer.ingest.follow import remember_source
 from explorer.ingest.sync import SyncProgress, SyncResult, run_sync
 from explorer.store.cache import Cache
 
@@ -81,6 +82,8 @@ def sync(remote: SourceOptions, **options: object) -> None:
         DataStorageClient(settings) as client,
         progress_bar("syncing") as bar,
     ):
+        if remote.kube_target() is None:  # a port-forward's URL is not worth keeping
+            remember_source(cache, settings, source)  # the explorer's `s` syncs from it
         result = run_sync(
             cache, client, filters, source=source, max_events=opts.max_events,
             page_size=opts.page_size, progress=_shown(bar), full=opts.full,
