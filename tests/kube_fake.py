@@ -14,6 +14,8 @@ import json
 import socket
 import sys
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,6 +53,7 @@ class FakeKube:
             self.tokens.setdefault(token, f"system:serviceaccount:{ns}:{name}")
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda *_: None  # type: ignore[method-assign]  # resets
         self.httpd.kube = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -272,3 +275,26 @@ class _Pipe:
             self.send(CloseConnection(code=1000))
         except Exception:  # the websocket side went first
             pass
+
+
+@dataclass
+class FakeCluster:
+    """A fake API server, the stand-in DataStorage behind it, and a kubeconfig for both."""
+
+    kube: FakeKube
+    datastorage: Any
+    kubeconfig: Path
+
+
+@contextmanager
+def fake_cluster(
+    directory: Path, *, token: str = "user-token", events: int = 30, denied: Iterable[str] = ()
+) -> Iterator[FakeCluster]:
+    """DataStorage (accepting ``token``) behind a fake API server; kubeconfig in ``directory``."""
+    from explorer.demo.generator import demo_events
+    from explorer.demo.server import DemoServer
+
+    with DemoServer(demo_events(events, 7), token=token) as datastorage:
+        port = int(datastorage.url.rsplit(":", 1)[1])
+        with FakeKube(target_port=port, denied=set(denied)) as kube:
+            yield FakeCluster(kube, datastorage, kube.kubeconfig(directory))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,9 @@ import httpx
 import kr8s
 import kr8s.asyncio
 from kr8s.asyncio.objects import Pod
-from kr8s.asyncio.portforward import PortForward
 
 from explorer.client.datastorage import Secret
+from explorer.client.kube.forward import BoundedPortForward, Forward
 from explorer.client.kube.kubeconfig import (
     Kubeconfig,
     KubeError,
@@ -38,6 +39,7 @@ PORT = 8080
 TOKEN_SECONDS = 3600  # kubectl create token's default lifetime
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _TIMEOUT = 30.0
+_BIND_TRIES = 3
 _MESSAGE_MAX = 200
 
 __all__ = ["Cluster", "Connection", "KubeError", "KubeTarget", "ServiceAccount", "connect"]
@@ -106,6 +108,7 @@ def connect(target: KubeTarget, token: Secret | None = None) -> Connection:
         cluster.open()
         pod, port = cluster.ready_pod(cluster.service())
         local = cluster.forward(pod, port)
+        cluster.probe(local, f"{(pod.get('metadata') or {}).get('name', '?')}:{port}")
         token = token or cluster.datastorage_token()
     except BaseException:
         cluster.close()
@@ -124,7 +127,7 @@ class Cluster:
         self._config: Kubeconfig | None = None
         self._loop = LoopThread()
         self._api: kr8s.asyncio.Api | None = None
-        self._forward: PortForward | None = None
+        self._forward: Forward | None = None
 
     # -- kubeconfig and credentials -------------------------------------------------------
 
@@ -194,15 +197,43 @@ class Cluster:
 
     def forward(self, pod: dict[str, Any], port: int | str) -> int:
         """Listen on a loopback port forwarding to ``port`` of ``pod``; the local port."""
-        forward = PortForward(Pod(pod, api=self._api_or_fail()), int(port), local_port="auto")
-        local: int = self._run(forward.async_start(), "start the port-forward")
-        self._forward = forward
-        return local
+        resource = Pod(pod, api=self._api_or_fail())
+        for attempt in range(1, _BIND_TRIES + 1):  # kr8s picks a random free port: it may race
+            forward = Forward(BoundedPortForward(resource, int(port), local_port="auto"))
+            try:
+                local: int = self._run(forward.start(), "listen on a loopback port")
+            except KubeError:
+                if attempt == _BIND_TRIES:
+                    raise
+                continue
+            self._forward = forward
+            return local
+        raise AssertionError("unreachable")
+
+    def probe(self, local: int, pod: str) -> None:
+        """One HTTP request through the forward: any HTTP answer means bytes flow both ways."""
+        try:
+            with socket.create_connection(("127.0.0.1", local), timeout=_TIMEOUT) as conn:
+                conn.sendall(b"HEAD / HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")
+                answer = conn.recv(5)
+        except OSError as exc:
+            answer, reason = b"", exc.strerror or exc.__class__.__name__
+        else:
+            reason = "closed without an answer"
+        if answer.startswith(b"HTTP/"):
+            return
+        inside = "; ".join(self.forward_errors[-1:])
+        raise KubeError(
+            f"the forward to pod {pod} {reason}{f' ({inside})' if inside else ''}: the user "
+            f"needs `create` on pods/portforward in {self.target.namespace}, and the pod must "
+            f"listen on {pod.rpartition(':')[2]}"
+        )
 
     @property
     def forward_errors(self) -> list[str]:
         """What failed inside the forward (a refused websocket, a closed pod port)."""
-        return [self._short(f"{e.__class__.__name__}: {e}") for e in self._loop.errors]
+        failures = [*(self._forward.failures if self._forward else []), *self._loop.errors]
+        return [self._short(f"{e.__class__.__name__}: {e}") for e in failures]
 
     # -- tokens and access ----------------------------------------------------------------
 
@@ -266,7 +297,7 @@ class Cluster:
         if self._forward is not None:
             forward, self._forward = self._forward, None
             with contextlib.suppress(Exception):  # closing: nothing is left to tell
-                self._loop.run(forward.async_stop(), timeout=5)
+                self._loop.run(forward.stop(), timeout=5)
         if self._api is not None:
             api, self._api = self._api, None
             with contextlib.suppress(Exception):  # closing: nothing is left to tell

@@ -5,7 +5,6 @@ A step that fails says what to fix; the steps that need it are skipped, not fail
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -67,7 +66,7 @@ def _checks(
         where = f"{target.namespace}/{target.service}:{target.port}"
         yield Check(next(steps), "ok", f"{where} -> ready pod {name}:{port}")
         local = cluster.forward(pod, port)
-        _probe(local, cluster, f"{name}:{port}")
+        cluster.probe(local, f"{name}:{port}")
         yield Check(next(steps), "ok", f"127.0.0.1:{local} -> {name}:{port}")
         token = given or cluster.datastorage_token()
         yield Check(next(steps), "ok", _token_origin(target, given))
@@ -82,26 +81,6 @@ def _checks(
         yield Check(next(steps), "FAIL", str(exc))
         for step in steps:
             yield Check(step, "skip", "needs the step that failed")
-
-
-def _probe(port: int, cluster: Cluster, pod: str) -> None:
-    """One HTTP request through the forward: any HTTP answer means bytes flow both ways."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-            conn.sendall(b"HEAD / HTTP/1.1\r\nHost: doctor\r\nConnection: close\r\n\r\n")
-            answer = conn.recv(5)
-    except OSError as exc:
-        answer, reason = b"", exc.strerror or exc.__class__.__name__
-    else:
-        reason = "closed without an answer"
-    if answer.startswith(b"HTTP/"):
-        return
-    inside = "; ".join(cluster.forward_errors[-1:])
-    raise KubeError(
-        f"the forward to pod {pod} {reason}{f' ({inside})' if inside else ''}: the user needs "
-        f"`create` on pods/portforward in {cluster.target.namespace}, and the pod must listen "
-        f"on {pod.rpartition(':')[2]}"
-    )
 
 
 def _token_origin(target: KubeTarget, given: Secret | None) -> str:
