@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,3 +172,16 @@ def test_doctor_with_a_url_skips_the_kubernetes_steps(cluster: FakeCluster, env:
     assert wrong.exit_code == 1
     assert steps(wrong)["query"][0] == "FAIL"
     assert "401" in steps(wrong)["query"][1]
+
+
+def test_sync_with_a_url_does_not_load_kr8s(cluster: FakeCluster, env: Any, tmp_path: Path) -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from explorer.cli import main; "
+        f"r = CliRunner().invoke(main, ['sync', '--url', {cluster.datastorage.url!r}, "
+        "'--token', 'user-token']); print(r.exit_code, 'kr8s' in sys.modules)"
+    )
+    environ = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "False"]

@@ -108,14 +108,14 @@ class SourceOptions:
 
     def kube_target(self, config: Config | None = None) -> KubeTarget | None:
         """Where DataStorage runs in a cluster, when ``--context`` or the source's config says."""
-        from explorer.client.kube import KubeError, KubeTarget, ServiceAccount
-
         conf = self.config_source(config)
         if self.url and self.context:
             raise click.UsageError("give --url or --context, not both")
         context = self.context or (conf.context if conf is not None and not self.url else None)
         if not context:
             return None
+        from explorer.client.kube import KubeError, KubeTarget, ServiceAccount  # kr8s: ~0.5 s
+
         account = self.service_account or (conf.service_account if conf else None)
         try:
             parsed = ServiceAccount.parse(account) if account else None
