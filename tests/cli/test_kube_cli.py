@@ -185,3 +185,13 @@ def test_sync_with_a_url_does_not_load_kr8s(cluster: FakeCluster, env: Any, tmp_
         [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["0", "False"]
+
+
+def test_doctor_skips_token_review_the_user_may_not_ask(tmp_path: Path, env: Any) -> None:
+    with fake_cluster(tmp_path, denied={"alice create tokenreviews"}) as cluster:
+        result = run(["doctor", "--context", "fake", "--kubeconfig", str(cluster.kubeconfig)], env)
+    assert result.exit_code == 0, result.stdout
+    state, detail = steps(result)["TokenReview"]
+    assert state == "skip"
+    assert "lacks `create` on tokenreviews.authentication.k8s.io" in detail
+    assert steps(result)["query"][0] == "ok"
