@@ -38,7 +38,7 @@ class FakeKube:
     namespace: str = "kubernaut-system"
     service: str = "data-storage-service"
     tokens: dict[str, str] = field(
-        default_factory=lambda: {"user-token": "alice", "exec-token": "bob"}
+        default_factory=lambda: {"user-token": "alice", "exec-token": "bob", "oidc-token": "carol"}
     )
     service_accounts: dict[str, str] = field(
         default_factory=lambda: {"kubernaut-system/audit-reader": "sa-token"}
@@ -70,7 +70,8 @@ class FakeKube:
         return f"{user} {verb} {resource}" not in self.denied
 
     def kubeconfig(self, directory: Path, *, exec_script: bool = True) -> Path:
-        """Contexts ``fake`` (a token user) and ``fake-exec`` (an exec plugin in python)."""
+        """Contexts ``fake`` (a token user), ``fake-exec`` (an exec plugin in python),
+        ``fake-oidc`` (an OIDC id-token) and ``fake-stale`` (a token the server refuses)."""
         plugin = directory / "credential.py"
         credential = {
             "apiVersion": "client.authentication.k8s.io/v1",
@@ -83,6 +84,7 @@ class FakeKube:
             "command": sys.executable,
             "args": [str(plugin)],
         }
+        oidc = {"name": "oidc", "config": {"id-token": "oidc-token", "client-id": "kubectl"}}
         config = {
             "apiVersion": "v1",
             "kind": "Config",
@@ -92,11 +94,13 @@ class FakeKube:
                 {"name": "token-user", "user": {"token": "user-token"}},
                 {"name": "exec-user", "user": {"exec": exec_user}},
                 {"name": "stale-user", "user": {"token": "expired-token"}},
+                {"name": "oidc-user", "user": {"auth-provider": oidc}},
             ],
             "contexts": [
                 {"name": "fake", "context": {"cluster": "fake", "user": "token-user"}},
                 {"name": "fake-exec", "context": {"cluster": "fake", "user": "exec-user"}},
                 {"name": "fake-stale", "context": {"cluster": "fake", "user": "stale-user"}},
+                {"name": "fake-oidc", "context": {"cluster": "fake", "user": "oidc-user"}},
             ],
         }
         path = directory / "kubeconfig"

@@ -67,6 +67,16 @@ def test_an_exec_plugin_gives_the_token(tmp_path: Path) -> None:
             connection.close()
 
 
+def test_an_oidc_user_sends_its_id_token(tmp_path: Path) -> None:
+    with fake_cluster(tmp_path, token="oidc-token") as cluster:
+        connection = connect(KubeTarget("fake-oidc", kubeconfig=cluster.kubeconfig))
+        try:
+            assert connection.token == Secret("oidc-token")
+            assert query(connection.url, connection.token) == 30
+        finally:
+            connection.close()
+
+
 def test_kubeconfig_comes_from_the_environment(
     cluster: FakeCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
