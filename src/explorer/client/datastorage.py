@@ -552,7 +552,10 @@ def error_message(
     status = scrub(f"{response.status_code} {response.reason_phrase or 'error'}".strip())
     detail = _problem_detail(response)
     if response.status_code == 401:
-        hint = "check the token (--token/--token-file/AUDIT_EXPLORER_TOKEN)"
+        hint = (
+            "check the token (--token/--token-file/AUDIT_EXPLORER_TOKEN); "
+            "`audit-explorer doctor` checks each step"
+        )
         return f"{status}: {hint}" + (f" ({scrub(detail)})" if detail else "")
     if response.status_code == 403:
         hint = f"the token's identity lacks {access} (RBAC: the data-storage-client ClusterRole)"
