@@ -157,6 +157,7 @@ def _run(
         tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-") as spool,
         worker_deaths(),
         cache.limited_memory(),
+        cache.fresh_load() as load,  # into an empty cache: the key is added at the end
         pool or contextlib.nullcontext(),
     ):
         spool_of = os.path.join
@@ -172,6 +173,7 @@ def _run(
                     group = _Group(cache, source, fetched_at, result)
                 group.add(chunk)
             writer.write(group)
+    result.add([], [load.correction])  # repeats found once a fresh load was complete
     result.elapsed += time.perf_counter() - started
 
 
