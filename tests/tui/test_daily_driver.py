@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import Static
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
 
 from explorer.config import Config, ConfigError
 from explorer.tui.app import ExplorerApp
@@ -40,6 +41,21 @@ def burst(app: ExplorerApp, text: str) -> None:
     (``pilot.press`` waits for the app to go idle after each key, which hides the bug)."""
     for char in text:
         app.post_message(events.Key(_NAMES.get(char, char), char))
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
+    """Let the app run until ``done()`` (a subprocess or a screen push can take a while)."""
+    for _ in range(200):
+        if done():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never got there")
+
+
+async def copy_menu(pilot: Pilot[None]) -> None:
+    await pilot.press("y")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CopyScreen))
+    await until(pilot, lambda: pilot.app.screen.query_one(OptionList).highlighted == 0)
 
 
 def bar(app: ExplorerApp) -> FilterBar:
@@ -151,23 +167,23 @@ async def test_y_copies_through_the_terminal_clipboard(
         await settle(pilot)
         record = app.screen.query_one(EventDetail).record
         assert record is not None
-        await pilot.press("y")
-        await pilot.pause()
-        assert isinstance(app.screen, CopyScreen)
+        await copy_menu(pilot)
         await pilot.press("down", "enter")  # event_id
-        await pilot.pause()
-        assert isinstance(app.screen, EventsScreen)
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
         assert app.clipboard == record.row["event_id"]
         assert any(record.row["event_id"] in n.message for n in app._notifications)
-        await pilot.press("y", "enter")  # the JSON
-        await pilot.pause()
+        await copy_menu(pilot)
+        await pilot.press("enter")  # the JSON
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
         assert json.loads(app.clipboard) == record.raw
-        await pilot.press("y", "down", "down", "enter")
-        await pilot.pause()
+        await copy_menu(pilot)
+        await pilot.press("down", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
         assert app.clipboard == record.row["correlation_id"]
-        await pilot.press("y", "q")
-        await pilot.pause()
-        assert isinstance(app.screen, EventsScreen)
+        await copy_menu(pilot)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        assert app.is_running  # q closed the menu, not the app
 
 
 RECORDER = """
@@ -197,7 +213,7 @@ async def test_pager_and_editor_get_a_private_temporary_file(
         record = app.screen.query_one(EventDetail).record
         assert record is not None
         await pilot.press(key)
-        await pilot.pause()
+        await until(pilot, record_file.exists)
     path, mode, text = eval(record_file.read_text())  # our own repr of a tuple
     assert mode == 0o600
     assert json.loads(text) == record.raw

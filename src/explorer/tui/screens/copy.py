@@ -56,6 +56,11 @@ class CopyScreen(ModalScreen[tuple[str, str] | None]):
                 id="copy-options",
             )
 
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0  # so a Down typed at once means the second entry
+        options.focus()
+
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
