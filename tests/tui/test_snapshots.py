@@ -146,6 +146,7 @@ def test_timeline_of_a_failure(
         await run_before(pilot)
         await pilot.press("t")
         await steady()(pilot)
+        await pilot.pause()  # the table scrolls to the step after the layout settles
 
     assert snap_compare(snapshot_app(sample_cache), terminal_size=size, run_before=then_timeline)
 

@@ -147,6 +147,8 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
                 cursor = number - 1
         table.move_cursor(row=cursor or 0)
         self._show_full()
+        # The summary above may have grown a line: scroll again once the layout has settled.
+        self.call_after_refresh(lambda: table.move_cursor(row=table.cursor_row))
 
     @on(DataTable.RowHighlighted)
     def _show_full(self) -> None:
