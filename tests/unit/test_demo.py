@@ -258,3 +258,17 @@ def test_the_seeded_stream_is_stable() -> None:
     for event in demo_events(400, 7):
         digest.update(orjson.dumps(event, option=orjson.OPT_SORT_KEYS))
     assert digest.hexdigest() == STABLE_DIGEST
+
+
+def test_write_ndjson_in_time_order_is_the_same_events_oldest_first() -> None:
+    shuffled, ordered = io.BytesIO(), io.BytesIO()
+    assert write_ndjson(shuffled, 4_000, seed=5) == 4_000
+    assert write_ndjson(ordered, 4_000, seed=5, time_order=True) == 4_000
+    lines = ordered.getvalue().splitlines()
+    assert sorted(lines) == sorted(shuffled.getvalue().splitlines())
+    assert lines != shuffled.getvalue().splitlines()  # the generator's own order is not time
+    keys = [
+        (datetime.fromisoformat(e["event_timestamp"]), e["event_id"])
+        for e in map(orjson.loads, lines)
+    ]
+    assert keys == sorted(keys)

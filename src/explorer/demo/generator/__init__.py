@@ -164,16 +164,33 @@ def demo_events(count: int = 20_000, seed: int = 7, **kw: Any) -> Iterator[dict[
 _CHUNK = 4096
 
 
-def write_ndjson(target: Path | BinaryIO, count: int, seed: int = 7, **kw: Any) -> int:
-    """Write ``count`` events as NDJSON to a path or binary stream; returns events written."""
+def write_ndjson(
+    target: Path | BinaryIO, count: int, seed: int = 7, *, time_order: bool = False, **kw: Any
+) -> int:
+    """Write ``count`` events as NDJSON to a path or binary stream; returns events written.
+
+    The generator interleaves incidents in no particular order. With ``time_order`` the
+    lines come oldest first, as a DataStorage export or a sync delivers them (the lines
+    are held in memory to sort them: about 1.3 GB for a million events).
+    """
     if isinstance(target, str | Path):
         with Path(target).open("wb") as stream:
-            return _write(stream, count, seed, kw)
-    return _write(target, count, seed, kw)
+            return _write(stream, count, seed, kw, time_order)
+    return _write(target, count, seed, kw, time_order)
 
 
-def _write(stream: BinaryIO, count: int, seed: int, kw: dict[str, Any]) -> int:
+def _write(stream: BinaryIO, count: int, seed: int, kw: dict[str, Any], time_order: bool) -> int:
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    if time_order:
+        # Sorted as text: the demo's timestamps are UTC RFC 3339 of one precision, so that
+        # is time order (ties by event_id).
+        lines = sorted(
+            (str(e["event_timestamp"]), str(e["event_id"]), dumps(e, option=newline))
+            for e in demo_events(count, seed, **kw)
+        )
+        for start in range(0, len(lines), _CHUNK):
+            stream.write(b"".join(line for _, _, line in lines[start : start + _CHUNK]))
+        return len(lines)
     written = 0
     chunk: list[bytes] = []
     for event in demo_events(count, seed, **kw):
