@@ -171,3 +171,21 @@ def test_the_sync_summary_counts_conflicts(tmp_path: Path) -> None:
         out = CliRunner().invoke(main, args, env=env)
     assert out.exit_code == 0, out.stderr
     assert "\n1 event arrived again with different content" in out.stdout
+
+
+def test_the_detail_and_the_table_show_a_conflict_without_markup(cache: Cache) -> None:
+    from explorer.tui.styles import Palette
+    from explorer.tui.widgets.event_detail import conflicts_text
+
+    first = event()
+    upsert(cache, [decode(first)], source="first")
+    hostile = "[red]x[/red]\x1b[31m"
+    again = {**first, "event_outcome": hostile}
+    upsert(cache, [decode(again)], source="\x1b]0;evil\x07src")
+    record = fetch_event(cache.cursor(), first["event_id"])
+    assert record is not None
+    text = conflicts_text(record.conflicts, Palette({})).plain
+    assert "arrived again" in text and "the stored version stays" in text
+    line = next(line for line in text.splitlines() if "event_outcome" in line)
+    assert f"stored {first['event_outcome']}" in line and "received [red]x[/red]" in line
+    assert "\x1b" not in text and "\x07" not in text
