@@ -34,7 +34,7 @@ def opened(
 ) -> list[Path]:
     calls: list[Path] = []
 
-    def run_app(path: Path, contract: str | None = None, filter: str = "") -> None:
+    def run_app(path: Path, contract: str | None = None, filter: str = "", *_: object) -> None:
         calls.append(path)
         contracts.append(contract)
         filters.append(filter)

@@ -13,7 +13,7 @@ import click
 
 from explorer import config
 from explorer.cli import main
-from explorer.cli.options import cache_option, contract_option
+from explorer.cli.options import SourceOptions, cache_option, contract_option, source_options
 from explorer.cli.progress import progress_bar
 from explorer.cli.render import clean, examples, plural
 
@@ -25,15 +25,33 @@ DEMO_HINT = (
 )
 
 
-def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
+def run_app(
+    cache: Path,
+    contract: str | None = None,
+    filter: str = "",
+    remote: SourceOptions | None = None,
+    interval: float = 5.0,
+) -> None:
     """Open the explorer on ``cache`` and return when the person quits (exit status 0).
 
     The config file gives the keymap and the named filters; ``filter`` applies at start.
+    ``remote``, when it names a DataStorage, is where sync (``s``) and follow (``f``) go.
     """
     settings = config.load_config()
+    where = remote.settings() if remote is not None and _names_a_source(remote) else None
+    forwarded = where is not None and remote is not None and remote.kube_target() is not None
     app_module = importlib.import_module("explorer.tui.app")
-    app = app_module.ExplorerApp(cache, contract=contract, config=settings, filter=filter)
+    app = app_module.ExplorerApp(
+        cache, contract=contract, config=settings, filter=filter, remote=where,
+        forwarded=forwarded, interval=interval,
+    )  # fmt: skip
     app.run()
+
+
+def _names_a_source(remote: SourceOptions) -> bool:
+    """Whether the options say where DataStorage is (else the app finds it: the cache's
+    last source, the environment, the config)."""
+    return bool(remote.url or remote.source or remote.context)
 
 
 @main.command(
@@ -45,6 +63,15 @@ def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
 )
 @cache_option
 @contract_option
+@source_options
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.5),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between polls while following (f).",
+)
 @click.option(
     "--filter",
     "filter_",
@@ -52,18 +79,26 @@ def run_app(cache: Path, contract: str | None = None, filter: str = "") -> None:
     metavar="NAME|EXPR",
     help="Start with this filter: a name from the config's [filters], or an expression.",
 )
-def tui(cache: Path | None = None, contract: str | None = None, filter_: str = "") -> None:
+def tui(
+    remote: SourceOptions,
+    cache: Path | None = None,
+    contract: str | None = None,
+    filter_: str = "",
+    interval: float = 5.0,
+) -> None:
     """Open the explorer on the cache (the default command).
 
     --contract checks that the cache was decoded against that contract version (and
-    decodes what a sync from the explorer stores against it).
+    decodes what a sync from the explorer stores against it). The source options say
+    where sync (s) and follow (f) fetch from; without them, where the cache was last
+    synced from (else $AUDIT_EXPLORER_URL or the config's default source).
     """
     expr = config.load_config().filters.get(filter_, filter_)
     if expr:
         from explorer.core.filters import parse_filter
 
         parse_filter(expr)  # a bad expression is a one-line error before the screen opens
-    run_app(config.cache_path(cache), contract, expr)
+    run_app(config.cache_path(cache), contract, expr, remote, interval)
 
 
 @main.command(

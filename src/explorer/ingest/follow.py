@@ -43,7 +43,11 @@ def poll(
 
 def remember_source(cache: Cache, settings: ClientSettings, source: str) -> None:
     """Keep where ``cache`` is synced from (the URL without credentials, never a token)."""
-    remember_origin(cache.connection, Origin(settings.url, source))
+    cursor = cache.cursor()  # its own: the connection may be busy on another thread
+    try:
+        remember_origin(cursor, Origin(settings.url, source))
+    finally:
+        cursor.close()
 
 
 def backoff(interval: float, failures: int) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from explorer.config import Config
@@ -16,6 +17,7 @@ from explorer.core.filters import distinct_values
 from explorer.errors import CacheLockedError, ExplorerError, StoreError
 from explorer.store.cache import Cache
 from explorer.store.connection import Cursor
+from explorer.store.origin import Origin, last_origin
 from explorer.tui.actions import bindings, check_keymap
 from explorer.tui.commands import ExplorerCommands, FilterChosen, FilterCommands, QueryCommands
 from explorer.tui.evidence import (
@@ -51,9 +53,17 @@ from explorer.tui.screens.results import ResultsScreen
 from explorer.tui.screens.stats import StatsScreen
 from explorer.tui.screens.timeline import TimelineScreen
 from explorer.tui.state import FilterHistory, Settings
+from explorer.tui.sync import (
+    FOLLOW,
+    Following,
+    FollowPolled,
+    Remote,
+    follow_worker,
+    sync_settings,
+    sync_worker,
+)
 from explorer.tui.sync import GROUP as SYNC_GROUP
-from explorer.tui.sync import sync_settings, sync_worker
-from explorer.tui.text import clean, plural
+from explorer.tui.text import clean
 
 
 def _quiet(_message: str) -> None:
@@ -79,8 +89,15 @@ class ExplorerApp(App[None]):
         filter: str = "",
         history: FilterHistory | None = None,
         settings: Settings | None = None,
+        remote: Remote | None = None,
+        forwarded: bool = False,
+        interval: float = 5.0,
     ) -> None:
         super().__init__()
+        self.remote = remote  # the tui command's source options, when given
+        self.forwarded = forwarded  # remote's URL is a port-forward's: not worth remembering
+        self.following = Following(interval)
+        self._follow_timer: Timer | None = None
         self.config = config or Config()
         self.set_keymap(check_keymap(self.config.keymap, self.config.path or "config"))
         self.initial_filter = self.config.filters.get(filter, filter)  # a name, or itself
@@ -266,7 +283,7 @@ class ExplorerApp(App[None]):
             self.notify("A sync is already running.", title="Sync", markup=False)
             return
         try:
-            settings, source = sync_settings()
+            settings, source = self.source_settings()
         except ExplorerError as exc:
             self.notify(clean(str(exc)), title="Sync", severity="warning", markup=False)
             return
@@ -277,7 +294,14 @@ class ExplorerApp(App[None]):
             return
         self.sub_title = "syncing…"
         self.run_worker(
-            partial(sync_worker, cache, settings, source, self.post_message),
+            partial(
+                sync_worker,
+                cache,
+                settings,
+                source,
+                self.post_message,
+                remember=self.forwarded is False,
+            ),
             thread=True,
             exclusive=True,
             group=SYNC_GROUP,
@@ -286,7 +310,7 @@ class ExplorerApp(App[None]):
         )
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
-        self.sub_title = f"syncing… {plural(message.events, 'event')}"
+        self.events_screen.show_progress(message.events, message.expected)
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self._sync_ended()
@@ -301,7 +325,89 @@ class ExplorerApp(App[None]):
 
     def _sync_ended(self) -> None:
         self._reopen_read_only()
-        self.sub_title = clean(str(self.cache_path))
+        self.events_screen.show_progress(None)
+        self.sub_title = self._header()
+
+    def _header(self) -> str:
+        return self.following.header() if self.following.on else clean(str(self.cache_path))
+
+    def source_settings(self) -> Remote:
+        """Where to sync and follow from: the tui command's options, else as
+        :func:`explorer.tui.sync.sync_settings` says (the cache's last source among them)."""
+        return self.remote if self.remote is not None else sync_settings(self._origin())
+
+    def _origin(self) -> Origin | None:
+        if self.cache is None:
+            return None
+        try:
+            return last_origin(self.cursor())
+        except ExplorerError:
+            return None
+
+    # -- follow: a poll every few seconds, writable while it runs ------------------------------
+
+    def toggle_follow(self) -> None:
+        """Follow on (a poll now, then every ``interval`` seconds) or off."""
+        following = self.following
+        if following.on:
+            following.on = False
+            if self._follow_timer is not None:
+                self._follow_timer.stop()
+            if not self._syncing():
+                self.sub_title = self._header()
+            self.notify("Stopped following.", title="Follow", markup=False)
+            return
+        try:
+            self.source_settings()
+        except ExplorerError as exc:
+            self.notify(clean(str(exc)), title="Follow", severity="warning", markup=False)
+            return
+        following.on, following.failures, following.error = True, 0, None
+        self.sub_title = following.header()
+        self._poll()
+
+    def _syncing(self) -> bool:
+        return any(w.group == SYNC_GROUP and w.is_running for w in self.workers)
+
+    def _poll_later(self) -> None:
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        if self.following.on:
+            self._follow_timer = self.set_timer(self.following.delay, self._poll)
+
+    def _poll(self) -> None:
+        if not self.following.on:
+            return
+        if self._syncing():  # a sync (or verify) holds the cache: the next tick
+            self._poll_later()
+            return
+        try:
+            settings, source = self.source_settings()
+            cache = self.writable_cache()
+        except ExplorerError as exc:
+            self.on_follow_polled(FollowPolled(self.clock(), 0, str(exc)))
+            return
+        work = partial(follow_worker, cache, settings, source, self.post_message)
+        self.run_worker(
+            partial(work, remember=self.forwarded is False),
+            name=FOLLOW,
+            thread=True,
+            group=SYNC_GROUP,
+            exit_on_error=False,
+            description="Follow failed",
+        )
+
+    def on_follow_polled(self, message: FollowPolled) -> None:
+        self._reopen_read_only()
+        self.following.polled(message)
+        self.sub_title = self._header()
+        self._poll_later()
+        if message.new and self.cache is not None:
+            had_events, self.has_events = self.has_events, self.cache.count() > 0
+            if had_events:
+                self.events_screen.arrived(message.started)
+            else:
+                self.events_screen.reload()
 
     # -- evidence: verify writes like a sync (one writer at a time); reconstruct only asks --
 
@@ -310,7 +416,7 @@ class ExplorerApp(App[None]):
             self.notify("A sync or verify is already running.", title="Verify", markup=False)
             return
         try:
-            settings, source = sync_settings()
+            settings, source = self.source_settings()
             cache = self.writable_cache()
         except ExplorerError as exc:
             self.notify(clean(str(exc)), title="Verify", severity="warning", markup=False)
@@ -339,7 +445,7 @@ class ExplorerApp(App[None]):
 
     def on_reconstruct_requested(self, message: ReconstructRequested) -> None:
         try:
-            settings, _source = sync_settings()
+            settings, _source = self.source_settings()
         except ExplorerError as exc:
             self.notify(clean(str(exc)), title="Reconstruct", severity="warning", markup=False)
             return
@@ -367,6 +473,9 @@ class ExplorerApp(App[None]):
         message = (
             str(error) if isinstance(error, ExplorerError) else f"{type(error).__name__}: {error}"
         )
+        if event.worker.name == FOLLOW:  # in the header, and the next poll backs off
+            self.on_follow_polled(FollowPolled(self.clock(), 0, message))
+            return
         self.notify(
             clean(message),
             title=event.worker.description or "Error",

@@ -53,9 +53,10 @@ class EventLoaded(Message):
 
 @dataclass
 class SyncProgressed(Message):
-    """A sync has stored ``events`` so far."""
+    """A sync has stored ``events`` so far, of ``expected`` when the server said."""
 
     events: int
+    expected: int | None = None
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SyncProgressed)

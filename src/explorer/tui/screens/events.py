@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import datetime
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Header
+from textual.widgets import Header, ProgressBar
 
 from explorer.core.browse import EventBrowser, EventRecord, fetch_event
 from explorer.core.filters import Filter, value_suggestions
+from explorer.core.follow import Arrivals, arrivals
 from explorer.errors import ExplorerError, StoreError
 from explorer.store.connection import Cursor
+from explorer.store.reads import Key
 from explorer.tui.actions import bindings
 from explorer.tui.external import EDITOR, PAGER, event_json, open_text
 from explorer.tui.messages import (
@@ -68,6 +73,9 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
             detail.border_title = "Detail"
             yield detail
         yield EmptyState(id="empty-state")
+        progress = ProgressBar(id="sync-progress", show_eta=False)
+        progress.display = False  # while a sync runs
+        yield progress
         yield ExplorerFooter()
 
     def on_resize(self) -> None:
@@ -86,7 +94,10 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         """Read the current filter again (after a sync or a filter change)."""
         self.browser = EventBrowser(self.filter.where, self.filter.params)
         if self._loading is not None:
-            self._loading.interrupt()  # a new keystroke cancels the old search and count
+            # a new keystroke cancels the old search and count (a cursor a sync closed
+            # with its connection has nothing left to cancel)
+            with suppress(Exception):
+                self._loading.interrupt()
             self._loading = None
         if not self.explorer.has_events:
             self._show_empty()
@@ -127,6 +138,9 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
         except StoreError:
             if browser is self.browser:  # not a search a newer filter interrupted
                 raise
+        finally:
+            if self._loading is cursor:
+                self._loading = None
 
     def _suggest(self, browser: EventBrowser, hint: str) -> None:
         if browser is self.browser:
@@ -263,6 +277,40 @@ class EventsScreen(ExplorerScreenMixin, Screen[None]):
 
     def action_sync(self) -> None:
         self.post_message(SyncRequested())
+
+    def action_follow(self) -> None:
+        self.explorer.toggle_follow()
+
+    def show_progress(self, done: int | None, expected: int | None = None) -> None:
+        """A sync's progress: ``done`` events of ``expected`` (unknown: pulsing); None hides."""
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.display = done is not None
+        if done is not None:
+            bar.update(total=expected if expected else None, progress=done)
+
+    # -- follow: new events on top, the cursor on the same event -----------------------------
+
+    def arrived(self, since: datetime) -> None:
+        """A poll stored events at or after ``since``: show those the filter selects."""
+        row = self.query_one(EventsTable).highlighted
+        self._read_arrivals(self.filter, since, row.key if row is not None else None)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="arrivals",
+        exit_on_error=False,
+        description="Reading new events",
+    )
+    def _read_arrivals(self, flt: Filter, since: datetime, anchor: Key | None) -> None:
+        found = arrivals(self.explorer.cursor(), flt, since, anchor, PAGE)
+        self.app.call_from_thread(self._show_arrivals, flt, found)
+
+    def _show_arrivals(self, flt: Filter, found: Arrivals) -> None:
+        if flt is not self.filter or not found.count:
+            return
+        self.browser = EventBrowser(flt.where, flt.params)  # its row offsets moved
+        self.query_one(EventsTable).insert_top(found.count, found.above, found.newest)
 
     # -- the highlighted event outside the explorer -----------------------------------------
 

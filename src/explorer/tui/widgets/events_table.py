@@ -25,6 +25,7 @@ from explorer.tui.actions import bindings
 from explorer.tui.text import badge, clean, timestamp
 
 PAGE = 200
+FRESH_SECONDS = 3.0  # how long rows that just arrived stay highlighted
 MAX_PAGES = 50
 
 # (title, width); the summary takes what is left. What identifies an event (its type and
@@ -111,6 +112,7 @@ class EventsTable(ScrollView, can_focus=True):
         "events-table--discriminator_mismatch",
         "events-table--unknown_type",
         "events-table--conflict",
+        "events-table--fresh",
     }
 
     DEFAULT_CSS = """
@@ -129,6 +131,7 @@ class EventsTable(ScrollView, can_focus=True):
         & > .events-table--discriminator_mismatch { color: $error; text-style: bold; }
         & > .events-table--unknown_type { color: $secondary; }
         & > .events-table--conflict { color: $error; text-style: bold reverse; }
+        & > .events-table--fresh { background: $success 25%; }
     }
     """
 
@@ -165,6 +168,8 @@ class EventsTable(ScrollView, can_focus=True):
         self._wanted: set[int] = set()
         self._asked: set[int] = set()
         self._request_scheduled = False
+        self.fresh: frozenset[str] = frozenset()  # IDs of events that just arrived (follow)
+        self._fresh_generation = 0
 
     # -- data -------------------------------------------------------------------------------
 
@@ -192,6 +197,27 @@ class EventsTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, total + 1)
         self._update_position()
         self.refresh()
+
+    def insert_top(self, count: int, above: int, fresh: frozenset[str] = frozenset()) -> None:
+        """``count`` events arrived, ``above`` of them before the cursor's row (newer): the
+        cursor stays on its event, and ``fresh`` rows are highlighted for a moment."""
+        self.total += count
+        self._pages.clear()
+        self._asked.clear()
+        self.virtual_size = Size(self.size.width, self.total + 1)
+        self.set_reactive(EventsTable.cursor_row, self.cursor_row + above)
+        self.fresh = fresh
+        self._fresh_generation += 1
+        generation = self._fresh_generation
+        self.set_timer(FRESH_SECONDS, lambda: self._fade(generation))
+        self._scroll_to_cursor()
+        self._update_position()
+        self.refresh()
+
+    def _fade(self, generation: int) -> None:
+        if generation == self._fresh_generation:
+            self.fresh = frozenset()
+            self.refresh()
 
     def add_window(self, window: Window) -> None:
         """Rows the screen fetched; pages outside the LRU bound are dropped."""
@@ -238,6 +264,8 @@ class EventsTable(ScrollView, can_focus=True):
         else:
             text = self._row_text(row, width)
         cursor = "events-table--cursor" if index == self.cursor_row else ""
+        if not cursor and row is not None and row.event_id in self.fresh:
+            cursor = "events-table--fresh"
         return self._strip(text, width, cursor)
 
     def _strip(self, text: Text, width: int, component: str) -> Strip:
