@@ -241,3 +241,29 @@ def test_importing_a_saved_export_keeps_its_verdicts(
         assert cur.execute(
             "SELECT count(*) FROM events WHERE decode_status != 'ok'"
         ).fetchone() == (0,)
+
+
+def test_verify_compares_the_export_projection_with_the_cached_events(
+    clean_server: DemoServer, env: Any
+) -> None:
+    # The export carries a projection of each event (no actor, resource...): that is not a
+    # change. A value the server now gives otherwise is, and is kept as a conflict.
+    args = ["verify", "--url", clean_server.url, "--token", TOKEN]
+    first = run(args, env)
+    assert first.exit_code == 0, first.stderr
+    assert "differ from cache            0" in first.stdout
+    assert f"same as cached    {EVENTS:>12,}" in first.stdout
+    changed = clean_server.events[7]
+    changed["event_outcome"] = "success" if changed.get("event_outcome") != "success" else "failure"
+    changed["event_data"] = {**changed["event_data"], "injected": 1}
+    second = run(args, env)
+    assert second.exit_code == 0, second.stderr
+    assert "differ from cache            1" in second.stdout
+    with cache(env) as db:
+        cur = db.cursor()
+        kept = cur.execute("SELECT event_id, paths FROM event_conflicts").fetchall()
+        stored = cur.execute(
+            "SELECT event_outcome FROM events WHERE event_id = ?", [changed["event_id"]]
+        ).fetchone()
+    assert kept == [(changed["event_id"], ["event_data.injected", "event_outcome"])]
+    assert stored is not None and stored[0] != changed["event_outcome"]  # never applied

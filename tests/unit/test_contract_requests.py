@@ -68,8 +68,13 @@ def test_verify_requests_conform(
         ExportFilters(),
     ):
         run_verify(cache, client, filters, source="s", page_size=60)
-    assert set(checking.seen) == {"GET /api/v1/audit/export"}
-    assert len(checking.seen) >= 5  # the unfiltered run pages: 250 events by 60
+    # the range is synced first (events, then the hold list), then exported page by page
+    assert set(checking.seen) == {
+        "GET /api/v1/audit/export",
+        "GET /api/v1/audit/events",
+        "GET /api/v1/audit/legal-hold",
+    }
+    assert checking.seen.count("GET /api/v1/audit/export") >= 5  # 250 events by 60
     assert checking.violations == []
 
 

@@ -20,7 +20,8 @@ from explorer.client.datastorage import DataStorageClient
 from explorer.client.evidence import MAX_EXPORT_LIMIT, ExportFilters, Reconstruction
 from explorer.config import cache_path, source_contract
 from explorer.errors import ClientError
-from explorer.ingest.evidence import VerifyResult, run_verify, store_holds
+from explorer.ingest.evidence import VerifyResult, run_verify
+from explorer.ingest.holds import store_holds
 from explorer.store.cache import Cache
 from explorer.store.evidence import HoldRow
 
@@ -106,8 +107,10 @@ def render_verify(result: VerifyResult, source: str, cert: Path | None) -> str:
     lines = [
         f"verification of {clean(source)} ({scope})",
         f"  events exported   {run.events:>12,}  ({plural(run.pages, 'page')})",
-        f"  stored new        {result.tally.new:>12,}",
-        f"  already stored    {result.tally.updated:>12,}",
+        *_synced(result),
+        f"  same as cached    {result.compared.same:>12,}",
+        f"  differ from cache {result.compared.differing:>12,}",
+        f"  not in the cache  {result.compared.absent:>12,}",
         f"  verified          {run.total_verified:>12,}",
         f"  valid chain       {run.valid_chain:>12,}",
         f"  broken chain      {run.broken_chain:>12,}",
@@ -122,6 +125,13 @@ def render_verify(result: VerifyResult, source: str, cert: Path | None) -> str:
     else:
         lines += ["", "no tampered events"]
     return "\n".join(lines)
+
+
+def _synced(result: VerifyResult) -> list[str]:
+    synced = result.synced
+    if synced is None:
+        return []
+    return [f"  synced first      {synced.fetched:>12,}  ({synced.new:,} new)"]
 
 
 def _signature(result: VerifyResult, cert: Path | None) -> str:

@@ -20,6 +20,8 @@ HOLDS_PATH = "/api/v1/audit/legal-hold"
 RECONSTRUCT_PATH = "/api/v1/audit/remediation-requests/{}/reconstruct"
 MAX_EXPORT_LIMIT = 10_000
 VERDICT = "hash_chain_valid"  # the per-event verdict: not an envelope property
+# What the export adds to each event, about the event: not part of it.
+_ANNOTATIONS = frozenset({VERDICT, "legal_hold"})
 
 
 def reconstruct_path(correlation_id: str) -> str:
@@ -110,11 +112,11 @@ def export_from_json(body: Any) -> ExportPage:
     verdicts: dict[str, bool] = {}
     stripped: list[Any] = []
     for event in events:
-        if isinstance(event, dict) and VERDICT in event:
-            verdict, event_id = event[VERDICT], event.get("event_id")
+        if isinstance(event, dict):
+            verdict, event_id = event.get(VERDICT), event.get("event_id")
             if isinstance(verdict, bool) and isinstance(event_id, str):
                 verdicts[event_id] = verdict
-            event = {k: v for k, v in event.items() if k != VERDICT}
+            event = {k: v for k, v in event.items() if k not in _ANNOTATIONS}
         if isinstance(event, dict) and event.get("previous_event_hash") == "":
             # The export declares it a plain string, so a chain's first event says "" where
             # the events endpoint says null: the same fact, stored the same way.

@@ -173,10 +173,29 @@ def export_answer(
     return answer
 
 
+# The properties an export item carries (AuditExportResponse.events.items): a projection.
+EXPORTED = (
+    "event_id",
+    "version",
+    "event_type",
+    "event_timestamp",
+    "event_category",
+    "event_action",
+    "event_outcome",
+    "correlation_id",
+    "event_data",
+    "event_hash",
+    "previous_event_hash",
+)
+
+
 def _exported(event: dict[str, Any], valid: bool) -> dict[str, Any]:
-    """The event as the export writes it: a plain string for no previous hash (the export's
-    schema does not let it be null), and its verdict."""
-    out = {**event, VERDICT: valid}
+    """The event as the export writes it: the export's projection of it, a plain string for
+    no previous hash (the export's schema does not let it be null), its verdict and whether
+    it is under legal hold."""
+    out = {name: event[name] for name in EXPORTED if name in event}
+    out[VERDICT] = valid
+    out["legal_hold"] = bool(event.get("legal_hold"))
     if "event_hash" in out and out.get("previous_event_hash") is None:
         out["previous_event_hash"] = ""
     return out

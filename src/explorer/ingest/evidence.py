@@ -1,10 +1,11 @@
-"""The server's evidence into the cache: a verification run (the signed export, every page),
-a saved export file's verdicts, and the legal-hold list.
+"""The server's evidence into the cache: a verification run (the signed export, every page)
+and a saved export file's verdicts (the legal-hold list: :mod:`explorer.ingest.holds`).
 
-The events of an export are stored the way a sync stores a page (``prepare_events`` and
-the cache's writes: the same decoding, the same never-overwrite rules); the per-event
-``hash_chain_valid`` goes to ``chain_verdicts`` instead of the event, and each run gets a
-row in ``verification_runs`` (see :mod:`explorer.store.evidence`).
+The export carries a projection of each event (no actor, resource, ...), so its events are
+compared with the cached ones on what they carry, never stored (``verify`` syncs the range
+first, through the events endpoint); a value that differs is a conflict, kept like any other.
+The per-event ``hash_chain_valid`` goes to ``chain_verdicts``, and each run gets a row in
+``verification_runs`` (see :mod:`explorer.store.evidence`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from explorer.client.datastorage import DataStorageClient
-from explorer.client.evidence import ExportFilters, ExportPage, Hold, export_from_json
+from explorer.client.datastorage import DataStorageClient, EventFilters
+from explorer.client.evidence import ExportFilters, ExportPage, export_from_json
 from explorer.errors import ClientError
-from explorer.ingest.batch import Tally, prepare_events
+from explorer.ingest.sync import SyncResult, run_sync
 from explorer.store.cache import Cache
-from explorer.store.evidence import HoldRow, VerificationRun, replace_holds, save_run
+from explorer.store.conflicts import check_partial
+from explorer.store.evidence import VerificationRun, save_run
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -29,13 +31,23 @@ MAX_PAGES = 10_000  # 100M events at the largest page: a server that never ends 
 
 
 @dataclass
+class Compared:
+    """The export's events against the cached ones, on the properties the export carries."""
+
+    same: int = 0
+    differing: int = 0  # kept in event_conflicts: the server now says otherwise
+    absent: int = 0  # not in the cache (sync the range to store them)
+
+
+@dataclass
 class VerifyResult:
     """What a verification run found; ``run`` is what was stored."""
 
     run: VerificationRun
-    tally: Tally = field(default_factory=Tally)
+    compared: Compared = field(default_factory=Compared)
     verdicts: dict[str, bool] = field(default_factory=dict)
     signed_by: str | None = None  # the certificate fingerprint that signed every page
+    synced: SyncResult | None = None  # the sync of the range before the export
 
     @property
     def tampered(self) -> tuple[str, ...]:
@@ -55,14 +67,20 @@ def run_verify(
     source: str,
     page_size: int = 1000,
     certificate: Certificate | None = None,
+    sync_first: bool = True,
 ) -> VerifyResult:
     """Fetch the export of ``filters`` (every page), store its events and the server's
     verdicts. A page whose signature does not verify with ``certificate`` stops the run
     (ClientError) before anything of it is stored; earlier pages stay stored."""
     check = _checker(certificate)
     asked = filters.resolved()  # times resolved once: every page asks for the same range
+    synced = None
+    if sync_first:  # the events in full, through the events endpoint, like sync
+        synced = run_sync(cache, client, _sync_filters(asked), source=source)
+        if not synced.complete:
+            raise ClientError(f"the sync before the verification stopped: {synced.stopped}")
     pages: list[ExportPage] = []
-    tally = Tally()
+    compared = Compared()
     fingerprints: set[str] = set()
     offset = 0
     seen: frozenset[str] = frozenset()
@@ -75,7 +93,7 @@ def run_verify(
             raise ClientError("the server sent the same export page again; stopped")
         if check is not None:
             fingerprints.add(check(page))
-        _store_events(cache, page, source, tally)
+        _check_events(cache, page, source, compared)
         pages.append(page)
         seen = ids
         offset += len(page.events)
@@ -85,7 +103,16 @@ def run_verify(
     verdicts = {k: v for page in pages for k, v in page.verdicts.items()}
     save_run(cache.cursor(), run, verdicts)
     signed_by = next(iter(fingerprints)) if len(fingerprints) == 1 else None
-    return VerifyResult(run, tally, verdicts, signed_by)
+    return VerifyResult(run, compared, verdicts, signed_by, synced)
+
+
+def _sync_filters(asked: ExportFilters) -> EventFilters:
+    return EventFilters(
+        event_category=asked.event_category,
+        correlation_id=asked.correlation_id,
+        since=asked.start_time,
+        until=asked.end_time,
+    )
 
 
 def _checker(certificate: Certificate | None) -> Check | None:
@@ -96,11 +123,16 @@ def _checker(certificate: Certificate | None) -> Check | None:
     return lambda page: check_signature(page, certificate)
 
 
-def _store_events(cache: Cache, page: ExportPage, source: str, tally: Tally) -> None:
-    if not page.events:
+def _check_events(cache: Cache, page: ExportPage, source: str, found: Compared) -> None:
+    """The export's events against the cache (see :func:`explorer.store.conflicts.check_partial`):
+    a verification never stores them, since they are a projection of each event."""
+    events = [e for e in page.events if isinstance(e, dict)]
+    if not events:
         return
-    prepared = prepare_events(page.events, source, datetime.now(UTC), cache.contract)
-    tally.add([prepared], cache.write_many([prepared.rows]))
+    checked = check_partial(cache.cursor(), events, source, datetime.now(UTC))
+    found.same += checked.same
+    found.differing += checked.differing
+    found.absent += len(checked.absent)
 
 
 def _run(
@@ -145,20 +177,3 @@ def record_export_document(cache: Cache, document: Any, source: str) -> Verifica
     run = _run([page], source, scope, signed=False)
     save_run(cache.cursor(), run, page.verdicts)
     return run
-
-
-def store_holds(cache: Cache, source: str, holds: list[Hold]) -> int:
-    rows = [
-        HoldRow(h.correlation_id, h.events_affected, h.placed_by, h.placed_at, h.reason)
-        for h in holds
-    ]
-    return replace_holds(cache.cursor(), source, rows, datetime.now(UTC))
-
-
-def sync_holds(cache: Cache, client: DataStorageClient, source: str) -> int | str:
-    """Read the legal-hold list (one try: a sync does not wait on it) and store it; the
-    number of holds, or why it could not be read."""
-    try:
-        return store_holds(cache, source, client.legal_holds(tries=1))
-    except ClientError as exc:
-        return str(exc)

@@ -45,7 +45,7 @@ from explorer.client.datastorage import (
 from explorer.config import ENV_TOKEN, ENV_URL, SERVICE_ACCOUNT_TOKEN, Config, load_config
 from explorer.errors import ClientError
 from explorer.ingest.batch import Prepared, Tally, pack, prepare_events
-from explorer.ingest.evidence import sync_holds
+from explorer.ingest.holds import sync_holds
 from explorer.ingest.workers import make_pool, worker_deaths, workers
 from explorer.store.cache import Cache, load_watermark, save_watermark
 from explorer.store.schema import BATCH_SIZE
