@@ -253,7 +253,7 @@ ACTIONS: tuple[Action, ...] = (
         "events.follow",
         "f",
         "follow",
-        "Follow",
+        "Live",
         "follow live: poll DataStorage every few seconds, new events on top (again: stop)",
         ("events",),
         title="Follow live",
