@@ -386,3 +386,11 @@ def test_tls_options(tmp_path: Path) -> None:
     insecure.query_events()
     with pytest.raises(ClientError, match="cannot use CA bundle"):
         client_for("https://ds.test", ca_bundle=tmp_path / "missing.pem")
+
+
+@pytest.mark.parametrize("url", ["http://qa:pw-9f3@ds:8080", "https://qa@ds", "HTTP://a:b@ds/x"])
+def test_a_url_with_a_user_or_password_is_refused_without_repeating_it(url: str) -> None:
+    with pytest.raises(ClientError, match="carries a user or password") as caught:
+        base_url(url)
+    assert url not in str(caught.value) and "pw-9f3" not in str(caught.value)
+    assert base_url("http://ds:8080/path@not-userinfo") == "http://ds:8080/path@not-userinfo"

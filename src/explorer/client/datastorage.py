@@ -53,6 +53,7 @@ MAX_LIMIT = 1000
 OUTCOMES = ("success", "failure", "pending")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _DETAIL_KEY = re.compile(r"^[a-zA-Z0-9_]+$")
+_USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#\s]*@")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MESSAGE_MAX = 200
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -240,6 +241,11 @@ def base_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if url.endswith(EVENTS_PATH):
         url = url[: -len(EVENTS_PATH)]
+    if _USERINFO.match(url):  # said without the URL: it holds a password
+        raise ClientError(
+            "the DataStorage URL carries a user or password; DataStorage takes a bearer "
+            "token instead (--token-file or a config source's token_file)"
+        )
     if not re.match(r"^https?://[^/\s]+", url):
         raise ClientError(f"DataStorage URL must start with http:// or https://, not {url!r}")
     return url
