@@ -36,7 +36,7 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
             )
             for index, (name, default) in enumerate(self.named.params.items()):
                 kind = self.named.types.get(name, "text")
-                hint = "required" if default is None else f"default {default}"
+                hint = "required" if default is None else f"{default} when left empty"
                 yield Label(Text(f"{clean(name)}  ({kind}, {clean(hint)})", end=""))
                 yield Input(
                     self.given.get(name, default or ""),
