@@ -189,3 +189,25 @@ def test_the_detail_and_the_table_show_a_conflict_without_markup(cache: Cache) -
     line = next(line for line in text.splitlines() if "event_outcome" in line)
     assert f"stored {first['event_outcome']}" in line and "received [red]x[/red]" in line
     assert "\x1b" not in text and "\x07" not in text
+
+
+def test_a_legal_hold_placed_since_is_no_conflict(cache: Cache) -> None:
+    # Placing a hold changes the event's legal_hold fields on the server: its state, not
+    # what its producer wrote. A re-delivery with the hold is the same event.
+    first = event()
+    upsert(cache, [decode(first)], source="first")
+    held = {
+        **json.loads(json.dumps(first)),
+        "legal_hold": True,
+        "legal_hold_reason": "SOX review",
+        "legal_hold_placed_by": "auditor@example.com",
+        "legal_hold_placed_at": "2026-11-20T10:00:00Z",
+    }
+    result = upsert(cache, [decode(held)], source="second")
+    assert (result.new, result.conflicts) == (0, 0)
+    assert cache.cursor().execute("SELECT count(*) FROM event_conflicts").fetchone() == (0,)
+    changed = {
+        **held,
+        "event_outcome": "failure" if first["event_outcome"] != "failure" else "success",
+    }
+    assert upsert(cache, [decode(changed)], source="third").conflicts == 1

@@ -88,7 +88,15 @@ CONFLICT_SQL = "event_id IN (SELECT event_id FROM event_conflicts)"
 _BOOKKEEPING = frozenset(
     {"service", "decode_status", "decode_issues", "source", "fetched_at", "decode_fits"}
 )
-CONTENT_COLUMNS: tuple[str, ...] = tuple(n for n in COLUMN_NAMES if n not in _BOOKKEEPING)
+# The server's current state of an event, not what its producer wrote: placing or releasing
+# a legal hold changes these on the server, and is no conflict (the holds themselves come
+# from the legal-hold list, explorer.store.evidence).
+STATE_COLUMNS = frozenset(
+    {"legal_hold", "legal_hold_reason", "legal_hold_placed_by", "legal_hold_placed_at"}
+)
+CONTENT_COLUMNS: tuple[str, ...] = tuple(
+    n for n in COLUMN_NAMES if n not in _BOOKKEEPING and n not in STATE_COLUMNS
+)
 
 # The columns DuckDB returns as JSON text; reads hand them out parsed.
 JSON_COLUMNS = frozenset(name for name, sql in COLUMNS if sql.split()[0] == "JSON")
