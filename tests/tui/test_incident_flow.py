@@ -265,3 +265,26 @@ async def test_stats_lists_the_busiest_service_first_and_opens_its_events(
         assert isinstance(events, EventsScreen)
         assert events.query_one(FilterBar).applied == f"service:{busiest}"
         assert events.query_one(EventsTable).total == totals[0]
+
+
+async def test_the_detail_says_the_failure_before_the_envelope(
+    sample_cache: Path, make_app: MakeApp
+) -> None:
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"type:aianalysis.error.occurred", "enter")
+        await settle(pilot)
+        row = app.screen.query_one(EventsTable).highlighted
+        assert row is not None
+        message = (
+            app.cursor()
+            .execute(
+                "SELECT event_data->>'error_message' FROM events WHERE event_id = ?", [row.event_id]
+            )
+            .fetchone()
+        )
+        assert message is not None and message[0]
+        heading = _text(app.screen, "#detail-issues")
+        # the envelope has no error here: the payload's error_message is named, and where
+        assert f"failure  {message[0]}  (event_data.error_message)" in heading
