@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import pytest
 
-from explorer.demo.server import DemoServer
+from explorer.demo.server import DemoServer, Faults
 from explorer.ingest.follow import BACKOFF_CAP, backoff
 from explorer.store.cache import Cache
 from tests.unit.test_demo_server import make_events
@@ -45,14 +45,26 @@ def lines_of(stream: IO[bytes]) -> Queue[bytes]:
     return queue
 
 
+Tail = tuple[DemoServer, subprocess.Popen[bytes], Path]
+
+
 @pytest.fixture
-def tail_process(tmp_path: Path) -> Iterator[tuple[DemoServer, subprocess.Popen[bytes], Path]]:
+def tail_process(tmp_path: Path) -> Iterator[Tail]:
+    yield from tailing(tmp_path, "outcome:failure")
+
+
+@pytest.fixture
+def failing_tail(tmp_path: Path) -> Iterator[Tail]:
+    yield from tailing(tmp_path, "", Faults(rate=1.0, kinds=("503",)), "--max-tries", "1")
+
+
+def tailing(tmp_path: Path, expr: str, faults: Faults | None = None, *extra: str) -> Iterator[Tail]:
     old = make_events(30, start=datetime.now(UTC) - timedelta(hours=2), tag="old")
     cache = tmp_path / "tail.duckdb"
     env = dict(os.environ, AUDIT_EXPLORER_CONFIG=str(tmp_path / "none.toml"))
     env.pop("AUDIT_EXPLORER_URL", None)
-    with DemoServer(old) as server:
-        args = ["tail", "outcome:failure", "--url", server.url, "--cache", str(cache)]
+    with DemoServer(old, faults=faults) as server:
+        args = ["tail", expr, "--url", server.url, "--cache", str(cache), *extra]
         process = subprocess.Popen(
             [sys.executable, "-m", "explorer", *args, "--interval", "0.1"],
             stdout=subprocess.PIPE,
@@ -67,9 +79,7 @@ def tail_process(tmp_path: Path) -> Iterator[tuple[DemoServer, subprocess.Popen[
                 process.wait()
 
 
-def test_tail_prints_new_matching_events_and_stops_on_ctrl_c(
-    tail_process: tuple[DemoServer, subprocess.Popen[bytes], Path],
-) -> None:
+def test_tail_prints_new_matching_events_and_stops_on_ctrl_c(tail_process: Tail) -> None:
     server, process, cache = tail_process
     assert process.stdout is not None and process.stderr is not None
     errors = lines_of(process.stderr)
@@ -94,7 +104,23 @@ def test_tail_prints_new_matching_events_and_stops_on_ctrl_c(
     assert ids == {e["event_id"] for e in first + later}, "from now on: no old event"
 
 
-def testbackoff_doubles_to_a_cap() -> None:
+def test_a_failing_server_is_said_and_the_tail_goes_on(failing_tail: Tail) -> None:
+    server, process, _cache = failing_tail
+    assert process.stdout is not None and process.stderr is not None
+    errors = lines_of(process.stderr)
+    assert b"following" in errors.get(timeout=SAFETY)
+    failed = errors.get(timeout=SAFETY)
+    assert b"poll failed" in failed and b"503" in failed, failed
+    server.set_faults(Faults())  # the server recovers
+    arrived = arriving(1, "after", "success")
+    server.add_events(arrived)
+    out = lines_of(process.stdout)
+    assert json.loads(out.get(timeout=SAFETY))["event_id"] == arrived[0]["event_id"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=SAFETY) == 0
+
+
+def test_backoff_doubles_to_a_cap() -> None:
     assert backoff(5, 0) == 5
     assert [backoff(1, n) for n in (1, 2, 3)] == [2, 4, 8]
     assert backoff(5, 40) == BACKOFF_CAP
