@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from textual.pilot import Pilot
 from textual.widgets import ProgressBar
 
+import explorer.tui.app
 from explorer.cli import main
 from explorer.client.datastorage import ClientSettings
 from explorer.demo.server import DemoServer
@@ -145,3 +146,26 @@ async def test_sync_progress_is_a_progress_bar(
 def test_a_remembered_url_carries_no_credentials() -> None:
     url = "https://user:s3cret@datastorage.example:8443/base?token=s3cret#s3cret"
     assert without_credentials(url) == "https://datastorage.example:8443/base"
+
+
+def test_tui_takes_the_source_options(
+    tmp_path: Path, no_config: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launched: list[dict[str, object]] = []
+
+    class Launched:
+        def __init__(self, _cache: Path, **options: object) -> None:
+            launched.append(options)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(explorer.tui.app, "ExplorerApp", Launched)
+    cache = ["--cache", str(tmp_path / "c.duckdb")]
+    given = ["tui", *cache, "--url", "http://127.0.0.1:9", "--source", "lab", "--interval", "2"]
+    assert CliRunner().invoke(main, given).exit_code == 0
+    assert CliRunner().invoke(main, ["tui", *cache]).exit_code == 0
+    remote = launched[0]["remote"]
+    assert isinstance(remote, tuple) and remote[1] == "lab"
+    assert remote[0].url == "http://127.0.0.1:9" and launched[0]["interval"] == 2
+    assert launched[1]["remote"] is None, "without options: the cache's source, env, config"
