@@ -360,3 +360,34 @@ async def test_a_typo_in_a_value_gets_a_suggestion(sample_cache: Path, make_app:
         assert app.screen.query_one(EventsTable).total == 0
         hint = str(app.screen.query_one("#filter-hint", Static).render())
         assert "service:gatway matches nothing; did you mean gateway?" in hint
+
+
+async def test_vi_keys_move_in_every_list(sample_cache: Path, make_app: MakeApp) -> None:
+    from textual.widgets import DataTable, Tree
+
+    app = make_app(sample_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")  # mismatches: a tree
+        await settle(pilot)
+        tree = app.focused
+        assert isinstance(tree, Tree)
+        start = tree.cursor_line
+        await pilot.press("j", "j")
+        assert tree.cursor_line == start + 2
+        await pilot.press("k")
+        assert tree.cursor_line == start + 1
+        await pilot.press("G")
+        assert tree.cursor_line == tree.last_line
+        await pilot.press("g")
+        assert tree.cursor_line == 0
+        await pilot.press("escape", "slash", *"type:orchestrator.lifecycle.*", "enter")
+        await settle(pilot)
+        await pilot.press("t")  # a timeline: a data table
+        await settle(pilot)
+        steps = app.focused
+        assert isinstance(steps, DataTable) and steps.row_count > 2
+        await pilot.press("g", "j")
+        assert steps.cursor_row == 1
+        await pilot.press("G")
+        assert steps.cursor_row == steps.row_count - 1

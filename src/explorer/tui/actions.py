@@ -503,6 +503,21 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
         section=EVERYWHERE,
     ),
+    # Any other list (timeline, mismatches, results, raw JSON): the focused widget's own moves.
+    Action(
+        "app.vi_down",
+        "j",
+        "vi('down')",
+        "Down",
+        "j k g G: down, up, first, last in any list",
+        ("app",),
+        footer=False,
+        section=EVERYWHERE,
+        key_display="j k g G",
+    ),
+    Action("app.vi_up", "k", "vi('up')", "Up", "up in any list", ("app",), footer=False),
+    Action("app.vi_first", "g", "vi('first')", "First", "first of a list", ("app",), footer=False),
+    Action("app.vi_last", "G", "vi('last')", "Last", "last in any list", ("app",), footer=False),
     # Textual binds Tab and shift+Tab on every screen.
     Action("app.focus", "tab,shift+tab", "", "Focus", "move between panes", section=EVERYWHERE),
     Action(

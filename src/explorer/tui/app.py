@@ -65,6 +65,14 @@ from explorer.tui.sync import (
 from explorer.tui.sync import GROUP as SYNC_GROUP
 from explorer.tui.text import clean
 
+# What j k g G run on the focused widget: the first action it has.
+_VI_ACTIONS = {
+    "down": ("cursor_down", "scroll_down"),
+    "up": ("cursor_up", "scroll_up"),
+    "first": ("scroll_top", "first", "scroll_home"),
+    "last": ("scroll_bottom", "last", "scroll_end"),
+}
+
 
 def _quiet(_message: str) -> None:
     """Cache notices are shown as notifications on mount, not printed."""
@@ -271,6 +279,15 @@ class ExplorerApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self.events_screen.apply_filter(message.expr)
+
+    def action_vi(self, move: str) -> None:
+        """j k g G on a list without its own: the focused widget's cursor moves (DataTable,
+        Tree, OptionList; a scrolled view scrolls)."""
+        widget = self.focused
+        for name in _VI_ACTIONS.get(move, ()):
+            if callable(action := getattr(widget, f"action_{name}", None)):
+                action()
+                return
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
