@@ -124,7 +124,7 @@ def test_table_is_readable_and_safe(cache: Path) -> None:
     few = run(
         "events", "status:mismatch", "--cache", str(cache), "--format", "table", "--limit", "3"
     )
-    assert all(line.endswith(" mismatch") for line in few.stdout.splitlines()[2:])
+    assert all(line.endswith(" discriminator_mismatch") for line in few.stdout.splitlines()[2:])
 
 
 @pytest.mark.parametrize(

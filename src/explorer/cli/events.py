@@ -230,8 +230,9 @@ def _events_table(db: Cache, flt: Filter, shown: int) -> None:
 
 
 def _badge(status: str | None) -> str:
+    """The status word, the filter language's and the explorer's (``discriminator_mismatch``)."""
     try:
-        return Status(status or "").badge
+        return Status(status or "").value
     except ValueError:
         return status or ""
 

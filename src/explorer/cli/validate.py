@@ -122,7 +122,7 @@ def render_summary(summary: Summary, examples: int = 10, *, page: bool = False) 
         services = sorted({svc for svc, _ in summary.by_service})
         for svc in services:
             parts = [
-                f"{summary.by_service[(svc, s)]:,} {s.badge}"
+                f"{summary.by_service[(svc, s)]:,} {s.value}"
                 for s in Status
                 if summary.by_service[(svc, s)]
             ]

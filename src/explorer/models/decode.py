@@ -49,7 +49,8 @@ class Status(StrEnum):
 
     @property
     def badge(self) -> str:
-        """The short word the TUI shows."""
+        """The short word (``mismatch``, ``unknown``) the filter language still reads; every
+        view shows the status's own word (its value)."""
         return _BADGES[self]
 
     @property

@@ -91,7 +91,7 @@ def reconstruction_text(found: Reconstruction) -> Text:
     out = Text(end="")
     out.append(f"completeness {found.completeness}% ({state})\n", style="bold")
     for error in found.errors:
-        out.append(f"error: {clean(error)}\n", style="red")
+        out.append(f"error: {clean(error)}\n", style="bold")
     for warning in found.warnings:
         out.append(f"warning: {clean(warning)}\n", style="dim")
     out.append("\n")
