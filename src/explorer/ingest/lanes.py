@@ -93,7 +93,9 @@ def bulk_text(
         return None
     if compiled and may_nest_deeply(line):
         compiled = False  # beyond the compiled check's knowledge: the strict validator
-    check = _check(event_type, contract, compiled) if type(event_type) is str else None
+    known = type(event_type) is str and event_type in load_contract(contract).registry
+    # (only mapped types reach the cached checks: a file cannot grow the cache)
+    check = _check(event_type, contract, compiled) if known else None
     event_id = event.get("event_id")
     if check is None or type(event_id) is not str or not _fits_columns(event):
         return None
