@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,22 @@ def test_verify_compares_the_export_projection_with_the_cached_events(
         ).fetchone()
     assert kept == [(changed["event_id"], ["event_data.injected", "event_outcome"])]
     assert stored is not None and stored[0] != changed["event_outcome"]  # never applied
+
+
+def test_the_cli_timeline_marks_the_steps_the_server_judged_tampered(
+    signer: DemoSigner, env: Any
+) -> None:
+    with serve(signer, tamper=3) as server:
+        assert run(["verify", "--url", server.url, "--token", TOKEN], env).exit_code == 1
+        tampered = set(server.tampered)
+        by_id = {e["event_id"]: e for e in server.events}
+    correlation = by_id[sorted(tampered)[0]]["correlation_id"]
+    shown = run(["timeline", correlation, "--format", "table"], env)
+    assert shown.exit_code == 0, shown.stderr
+    assert "server:" in shown.stdout.splitlines()[0] and "tampered of" in shown.stdout
+    marked = [line for line in shown.stdout.splitlines() if "TAMPERED (server)" in line]
+    mine = [i for i in tampered if by_id[i]["correlation_id"] == correlation]
+    assert len(marked) == len(mine) >= 1
+    as_json = run(["timeline", correlation, "--format", "json"], env)
+    steps = json.loads(as_json.stdout)["steps"]
+    assert {s["event_id"] for s in steps if s["server_chain_valid"] is False} == set(mine)

@@ -17,7 +17,7 @@ from explorer.store.evidence import HoldInfo
 from explorer.tui.app import ExplorerApp
 from explorer.tui.evidence import ReconstructionScreen
 from explorer.tui.messages import TimelineRequested
-from explorer.tui.screens.timeline import TimelineScreen, summary_text
+from explorer.tui.screens.timeline import TimelineScreen, step_cells, summary_text
 from explorer.tui.styles import Palette
 from tests.tui.sample import demo_cache
 from tests.tui.test_app import SIZE, settle
@@ -82,3 +82,23 @@ async def test_v_verifies_the_correlation_and_r_shows_the_reconstruction(
             assert "completeness" in shown and "kind: RemediationRequest" in shown
             await pilot.press("escape")
             assert isinstance(app.screen, TimelineScreen)
+
+
+def test_a_step_the_server_judged_tampered_is_marked_even_when_its_links_hold(
+    tmp_path: Path,
+) -> None:
+    path = demo_cache(tmp_path / "demo.duckdb", 200, hostile=False)
+    with Cache.open(path, read_only=True, notify=lambda _: None) as db:
+        cur = db.cursor()
+        [(correlation,)] = cur.execute(
+            "SELECT correlation_id FROM events GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchall()
+        timeline = build_timeline(cur, correlation)
+    step = timeline.steps[1]
+    assert step.chain_ok is not False  # the local link check sees nothing wrong
+    colors = Palette({})
+    assert step_cells(2, step, colors, verdict=False)["chain"].plain == "TAMPERED"
+    assert (
+        step_cells(2, step, colors, verdict=True)["chain"].plain
+        == step_cells(2, step, colors)["chain"].plain
+    )

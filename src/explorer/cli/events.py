@@ -34,6 +34,7 @@ from explorer.cli.render import (
     table_width,
 )
 from explorer.config import cache_path
+from explorer.core.evidence import ChainEvidence, chain_evidence, verdict_summary
 from explorer.core.export import (
     FORMATS,
     Rows,
@@ -323,16 +324,20 @@ def timeline(correlation_id: str, cache: Path | None, fmt: str) -> None:
     """
     with open_cache(cache) as db:
         result = build_timeline(db.connection, correlation_id)
+        ids = [step.event_id for step in result.steps]
+        server = chain_evidence(db.connection, correlation_id, ids)
     if not result.steps:
         raise NotFoundError(f"no events with correlation ID {clean(correlation_id)!r} in the cache")
     if fmt == "json":
-        sys.stdout.buffer.write(json_safe(dump_json(timeline_dict(result))) + b"\n")
+        found = timeline_dict(result, server)
+        sys.stdout.buffer.write(json_safe(dump_json(found)) + b"\n")
         return
-    for line in render_timeline(result):
+    for line in render_timeline(result, server):
         click.echo(line)
 
 
-def timeline_dict(result: Timeline) -> dict[str, Any]:
+def timeline_dict(result: Timeline, server: ChainEvidence | None = None) -> dict[str, Any]:
+    server = server or ChainEvidence()
     return {
         "correlation_id": result.correlation_id,
         "started": result.started,
@@ -343,11 +348,12 @@ def timeline_dict(result: Timeline) -> dict[str, Any]:
         "failures": result.failures,
         "decode_problems": result.decode_problems,
         "chain_breaks": result.chain_breaks,
-        "steps": [_step_dict(step) for step in result.steps],
+        "server_verdict": verdict_summary(server),
+        "steps": [_step_dict(step, server.verdicts.get(step.event_id)) for step in result.steps],
     }
 
 
-def _step_dict(step: Step) -> dict[str, Any]:
+def _step_dict(step: Step, verdict: bool | None) -> dict[str, Any]:
     return {
         "event_id": step.event_id,
         "timestamp": step.timestamp,
@@ -359,16 +365,19 @@ def _step_dict(step: Step) -> dict[str, Any]:
         "since_start_s": step.since_start.total_seconds(),
         "failed": step.failed,
         "chain_ok": step.chain_ok,
+        "server_chain_valid": verdict,  # None: no verification judged this event
         "issues": step.issue_count,
     }
 
 
-def render_timeline(result: Timeline) -> list[str]:
-    chain = plural(result.chain_breaks, "chain break") if result.chain_breaks else "hash chain ok"
+def render_timeline(result: Timeline, server: ChainEvidence | None = None) -> list[str]:
+    server = server or ChainEvidence()
+    links = "links ok" if not result.chain_breaks else plural(result.chain_breaks, "chain break")
     head = (
         f"{_cell(result.correlation_id, 200)}: {plural(len(result.steps), 'event')} over "
         f"{format_duration(result.duration)}, {plural(result.failures, 'failure')}, "
-        f"{plural(result.decode_problems, 'decode problem')}, {chain}"
+        f"{plural(result.decode_problems, 'decode problem')}, hash chain: {links}, "
+        f"server: {verdict_summary(server)}"
     )
     rows = [
         [
@@ -379,7 +388,7 @@ def render_timeline(result: Timeline) -> list[str]:
             _cell(step.event_type),
             _cell(step.outcome),
             _badge(step.decode_status),
-            _marks(step),
+            _marks(step, server.verdicts.get(step.event_id)),
         ]
         for step in result.steps
     ]
@@ -388,8 +397,10 @@ def render_timeline(result: Timeline) -> list[str]:
     return [head, "", _line(header, widths)] + [_line(row, widths) for row in rows]
 
 
-def _marks(step: Step) -> str:
+def _marks(step: Step, verdict: bool | None) -> str:
     marks = []
+    if verdict is False:
+        marks.append("TAMPERED (server)")
     if step.failed:
         marks.append("FAILED")
     if step.decode_problem:

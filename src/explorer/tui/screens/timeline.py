@@ -39,7 +39,7 @@ COLUMNS = (
     ("outcome", "outcome", 7),
     ("error", "error", 0),
     ("decode", "decode", 8),
-    ("chain", "chain", 6),
+    ("chain", "chain", 8),
 )
 # Columns dropped below each width, narrowest screen last.
 DROPPED = ((160, {"start", "service"}), (120, {"time", "chain"}))
@@ -141,7 +141,7 @@ class TimelineScreen(ExplorerScreenMixin, Screen[None]):
             table.add_column(title, width=width, key=key)
         keys = [key for key, _title, _width in columns]
         for number, step in enumerate(timeline.steps, 1):
-            cells = step_cells(number, step, colors)
+            cells = step_cells(number, step, colors, self.evidence.verdicts.get(step.event_id))
             table.add_row(*(cells[key] for key in keys), key=step.event_id)
             if cursor is None and step.event_id == self.event_id:
                 cursor = number - 1
@@ -277,14 +277,18 @@ def gap_text(step: Step, colors: Palette) -> Text:
     return Text(shown, style=colors("warn", "bold") if step.long_gap else colors("info"))
 
 
-def step_cells(number: int, step: Step, colors: Palette) -> dict[str, Text]:
+def step_cells(
+    number: int, step: Step, colors: Palette, verdict: bool | None = None
+) -> dict[str, Text]:
+    """One step's cells; ``verdict`` is the server's on its hash (None: never judged), which
+    outranks the local link check: a link can hold while the hash was recomputed."""
     status = badge(step.decode_status)
     chains: dict[bool | None, tuple[str, str | Style]] = {
         None: ("·", "dim"),
         True: ("ok", colors("ok")),
         False: ("BROKEN", colors("bad", "bold")),
     }
-    chain = chains[step.chain_ok]
+    chain = ("TAMPERED", colors("bad", "bold")) if verdict is False else chains[step.chain_ok]
     failed = step.failed
     status_style = "" if status == "ok" else colors("warn" if status == "drift" else "bad")
     error = "" if step.error is None else str(step.error)
