@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -80,8 +81,39 @@ SHOTS: dict[str, Steps] = {
 }
 
 
-async def shoot(cache: Path, name: str, steps: Steps, out: Path) -> None:
-    app = ExplorerApp(cache, now=FIXED_NOW, export_dir=Path("~/exports"))
+async def tampered(pilot: Pilot[None]) -> None:
+    """The timeline of a correlation where DataStorage's verification found a tampered event."""
+    await _keys(pilot, "t")
+
+
+def verified_cache(path: Path) -> tuple[Path, str]:
+    """A cache synced and verified against the stand-in, which tampers with 6 events; and
+    a filter for one of them in the longest correlation among theirs (the real sync and
+    verify paths, on loopback): ``t`` opens its timeline on that step."""
+    from explorer.client.datastorage import ClientSettings, DataStorageClient
+    from explorer.client.evidence import ExportFilters
+    from explorer.demo.generator import DEMO_END, demo_events
+    from explorer.demo.server import DemoServer
+    from explorer.ingest.evidence import run_verify
+    from explorer.store.cache import Cache
+
+    events = list(demo_events(2_000, 7, end=DEMO_END, mismatch_rate=0.0))
+    sizes = Counter(e.get("correlation_id") for e in events)
+    with DemoServer(events, tamper=6) as server, Cache.open(path) as cache:
+        by_id = {e["event_id"]: e for e in server.events}
+        touched = sorted(by_id[i]["correlation_id"] for i in server.tampered)
+        correlation = max(touched, key=lambda c: sizes[c])  # the longest story
+        event_id = next(
+            i for i in sorted(server.tampered) if by_id[i]["correlation_id"] == correlation
+        )
+        with DataStorageClient(ClientSettings(url=server.url)) as client:
+            run_verify(cache, client, ExportFilters(), source="demo")
+        cache.connection.execute("UPDATE events SET fetched_at = ?", [FIXED_NOW])
+    return path, f"corr:{correlation} id:{event_id}"
+
+
+async def shoot(cache: Path, name: str, steps: Steps, out: Path, filter: str = "") -> None:
+    app = ExplorerApp(cache, now=FIXED_NOW, export_dir=Path("~/exports"), filter=filter)
     async with app.run_test(size=SIZE) as pilot:
         app.sub_title = "demo.duckdb"
         await _settle(pilot)
@@ -100,6 +132,8 @@ async def main(out: Path) -> None:
         cache = demo_cache(Path(tmp) / "demo.duckdb", 2_000, hostile=False)
         for name, steps in SHOTS.items():
             await shoot(cache, name, steps, out)
+        verified, expr = verified_cache(Path(tmp) / "verified.duckdb")
+        await shoot(verified, "tampered", tampered, out, filter=expr)
 
 
 if __name__ == "__main__":
