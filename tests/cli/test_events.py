@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from explorer.cli import main
 from explorer.core.filters import events_sql, parse_filter
+from explorer.core.timeline import build_timeline
 from explorer.demo.generator import demo_events
 from explorer.ingest.importer import upsert
 from explorer.models.decode import decode
@@ -167,7 +168,10 @@ def test_timeline_text_and_json(cache: Path) -> None:
     corr = _longest_incident(cache)
     text = run("timeline", corr, "--cache", str(cache))
     assert text.exit_code == 0, text.stderr
-    head, blank, header, *steps = text.stdout.splitlines()
+    head, *rest = text.stdout.splitlines()
+    if rest[0].startswith("first failure: "):
+        rest = rest[1:]
+    blank, header, *steps = rest
     assert head.startswith(f"{corr}: {len(steps)} events over ") and blank == ""
     assert header.split()[:4] == ["time", "since", "start", "since"]
     data = json.loads(run("timeline", corr, "--cache", str(cache), "--format", "json").stdout)
@@ -191,3 +195,28 @@ def test_expression_starting_with_a_minus(cache: Path) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == count(cache, "-status:ok") > 0
     assert all(r["decode_status"] != "ok" for r in rows)
+
+
+def test_the_cli_timeline_names_the_first_failure_and_each_steps_error(cache: Path) -> None:
+    with Cache.open(cache, read_only=True) as db:
+        failed = [
+            r[0]
+            for r in db.connection.execute(
+                "SELECT DISTINCT correlation_id FROM events WHERE event_type = "
+                "'orchestrator.lifecycle.failed' ORDER BY 1"
+            ).fetchall()
+        ]
+        assert failed
+        timeline = build_timeline(db.connection, failed[0])
+    found = timeline.first_failure
+    assert found is not None
+    index, step = found
+    assert step.error is not None
+    text = run("timeline", failed[0], "--cache", str(cache))
+    assert text.exit_code == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[1] == f"first failure: step {index + 1}, {step.event_type}: {step.error}"[:240]
+    assert lines[3].split()[-1] == "error"
+    assert str(step.error)[:40] in lines[4 + index]
+    data = json.loads(run("timeline", failed[0], "--cache", str(cache), "--format", "json").stdout)
+    assert data["steps"][index]["error"] == str(step.error)

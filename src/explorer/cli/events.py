@@ -365,6 +365,7 @@ def _step_dict(step: Step, verdict: bool | None) -> dict[str, Any]:
         "since_start_s": step.since_start.total_seconds(),
         "failed": step.failed,
         "chain_ok": step.chain_ok,
+        "error": None if step.error is None else str(step.error),
         "server_chain_valid": verdict,  # None: no verification judged this event
         "issues": step.issue_count,
     }
@@ -389,12 +390,28 @@ def render_timeline(result: Timeline, server: ChainEvidence | None = None) -> li
             _cell(step.outcome),
             _badge(step.decode_status),
             _marks(step, server.verdicts.get(step.event_id)),
+            _cell(None if step.error is None else str(step.error), 80),
         ]
         for step in result.steps
     ]
-    header = ["time", "since start", "since prev", "service", "type", "outcome", "status", ""]
+    header = [
+        "time",
+        "since start",
+        "since prev",
+        "service",
+        "type",
+        "outcome",
+        "status",
+        "",
+        "error",
+    ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return [head, "", _line(header, widths)] + [_line(row, widths) for row in rows]
+    lines = [head]
+    if (found := result.first_failure) is not None:
+        index, step = found
+        why = "" if step.error is None else f": {_cell(str(step.error), 200)}"
+        lines.append(f"first failure: step {index + 1}, {_cell(step.event_type)}{why}")
+    return [*lines, "", _line(header, widths)] + [_line(row, widths) for row in rows]
 
 
 def _marks(step: Step, verdict: bool | None) -> str:
