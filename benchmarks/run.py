@@ -156,14 +156,16 @@ def _cli(*args: str) -> list[str]:
 
 
 def generate(events: int, seed: int, where: Path = DATA) -> Path:
-    """The demo NDJSON (kept in ``where`` and reused: 1,000,000 events take ~20 s)."""
+    """The demo NDJSON (kept in ``where`` and reused: 1,000,000 events take ~20 s), oldest
+    first, as a DataStorage export or a sync delivers events (the generator's own order
+    interleaves incidents at random)."""
     from explorer.demo.generator import write_ndjson
 
     where.mkdir(parents=True, exist_ok=True)
-    path = where / f"demo-{events}-{seed}.ndjson"
+    path = where / f"demo-{events}-{seed}-ordered.ndjson"
     if not path.exists():
         partial = path.with_suffix(".partial")
-        write_ndjson(partial, events, seed)
+        write_ndjson(partial, events, seed, time_order=True)
         partial.replace(path)
     return path
 
@@ -370,6 +372,9 @@ def filter_expressions(cache_path: Path) -> dict[str, str]:
     }
 
 
+FIRST_WINDOW = "free_text_first_window"  # a bare word's first window, before its count
+
+
 def measure_filters(cache_path: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
     from explorer.core.browse import EventBrowser
     from explorer.core.filters import parse_filter
@@ -392,6 +397,16 @@ def measure_filters(cache_path: Path, repeat: int) -> tuple[dict[str, float], di
             times = times[1:]  # the first run warms DuckDB's buffer cache
             p50[name] = statistics.median(times)
             p95[name] = _percentile(times, 95)
+        # What the explorer shows first for a bare word: its newest window, before the count.
+        times = []
+        for _ in range(repeat + 1):
+            started = time.perf_counter()
+            flt = parse_filter(expressions["free_text"])
+            window = EventBrowser(flt.where, flt.params).first_window(cur, WINDOW)
+            times.append((time.perf_counter() - started) * 1000)
+        assert len(window.rows) == WINDOW, "the free-text word must match a window's worth"
+        times = times[1:]
+        p50[FIRST_WINDOW], p95[FIRST_WINDOW] = statistics.median(times), _percentile(times, 95)
     return p50, p95
 
 
@@ -497,7 +512,8 @@ def report(events: int, measured: dict[str, Any], p50: dict[str, float]) -> str:
         _line("sync_ratio", m["sync_ratio"], ">= 0.5", 2),
     ]
     for name, value in m["filter_p95_ms"].items():
-        lines.append(_line(f"filter {name} p50/p95 ms", value, "<= 50", 1, p50[name]))
+        target = "<= 100" if name == FIRST_WINDOW else "<= 50"
+        lines.append(_line(f"filter {name} p50/p95 ms", value, target, 1, p50[name]))
     lines += [
         _line("tui_first_paint_ms", m["tui_first_paint_ms"], "<= 1000", 0),
         _line("tui_jump_end_ms", m["tui_jump_end_ms"], "<= 100", 0),
