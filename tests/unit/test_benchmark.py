@@ -42,7 +42,7 @@ def test_a_small_run_writes_the_results_shape(tmp_path: Path) -> None:
     assert results["events"] == 2000 and results["machine"]
     metrics = results["metrics"]
     assert set(metrics) == METRICS
-    assert set(metrics["filter_p95_ms"]) == FILTERS | {"combination"}
+    assert set(metrics["filter_p95_ms"]) == FILTERS | {"combination", "free_text_first_window"}
     numbers = [v for k, v in metrics.items() if k != "filter_p95_ms"]
     assert all(isinstance(v, int | float) and v > 0 for v in numbers)
     assert all(v > 0 for v in metrics["filter_p95_ms"].values())
