@@ -34,12 +34,11 @@ def test_the_summary_has_the_server_verdict_and_the_hold(tmp_path: Path) -> None
     never = summary_text(timeline, Palette({}), None).plain
     assert "server: never verified" in never and "LEGAL HOLD" not in never
     first, second = (step.event_id for step in timeline.steps[:2])
-    evidence = ChainEvidence(
-        {first: True, second: False}, None, HoldInfo(True, "case 7"), len(timeline.steps)
-    )
+    hold = HoldInfo(True, "case 7", "auditor@example.com", "2026-11-20T10:00:00Z")
+    evidence = ChainEvidence({first: True, second: False}, None, hold, len(timeline.steps))
     shown = summary_text(timeline, Palette({}), evidence).plain
     assert f"server: 1 tampered of 2, {len(timeline.steps) - 2} not verified yet" in shown
-    assert "LEGAL HOLD  case 7" in shown
+    assert "LEGAL HOLD  case 7 (placed by auditor@example.com at 2026-11-20T10:00:00Z)" in shown
 
 
 @pytest.mark.anyio

@@ -213,6 +213,12 @@ def summary_text(
         out.append(" LEGAL HOLD ", style=colors("warn", "bold reverse"))
         if evidence.hold.reason:
             out.append(" " + clean(evidence.hold.reason), style=colors("warn"))
+        placed = [
+            f"by {clean(evidence.hold.placed_by)}" if evidence.hold.placed_by else "",
+            f"at {clean(evidence.hold.placed_at)}" if evidence.hold.placed_at else "",
+        ]
+        if any(placed):
+            out.append(" (placed " + " ".join(p for p in placed if p) + ")", style="dim")
     if not timeline.steps:
         out.append("  no events in the cache", style=colors("warn"))
         return out
