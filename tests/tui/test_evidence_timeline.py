@@ -101,3 +101,30 @@ def test_a_step_the_server_judged_tampered_is_marked_even_when_its_links_hold(
         step_cells(2, step, colors, verdict=True)["chain"].plain
         == step_cells(2, step, colors)["chain"].plain
     )
+
+
+@pytest.mark.anyio
+async def test_the_events_table_shows_a_hold_badge(
+    tmp_path: Path, make_app: Callable[..., ExplorerApp]
+) -> None:
+    from explorer.ingest.importer import upsert
+    from explorer.models.decode import decode
+    from explorer.tui.widgets.events_table import EventsTable
+    from tests.factories import event
+
+    held = event(correlation_id="corr-held", legal_hold=True, legal_hold_reason="SOX")
+    free = event(correlation_id="corr-free")
+    path = tmp_path / "holds.duckdb"
+    with Cache.open(path, notify=lambda _: None) as cache:
+        upsert(cache, [decode(held), decode(free)], source="s")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(EventsTable)
+        lines = {}
+        for index in range(2):
+            row = table.row_at(index)
+            assert row is not None
+            strip = table.render_line(index + 1 - int(table.scroll_y))  # line 0: the header
+            lines[row.correlation_id] = "".join(segment.text for segment in strip)
+    assert " hold " in lines["corr-held"] and " hold " not in lines["corr-free"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -170,3 +171,28 @@ def test_a_401_from_the_export_names_the_user_header() -> None:
         pytest.raises(ClientError, match=r"X-Auth-Request-User.*pass --user"),
     ):
         client.export_events()
+
+
+def test_windows_mark_the_events_under_legal_hold(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from explorer.core.browse import EventBrowser
+    from explorer.ingest.importer import upsert
+    from explorer.models.decode import decode
+    from explorer.store.cache import Cache
+    from explorer.store.evidence import HoldRow, replace_holds
+    from tests.factories import event
+
+    own = event(correlation_id="corr-own", legal_hold=True, legal_hold_reason="SOX")
+    listed = event(correlation_id="corr-listed")
+    free = event(correlation_id="corr-free")
+    with Cache.open(tmp_path / "c.duckdb", notify=lambda _: None) as cache:
+        upsert(cache, [decode(e) for e in (own, listed, free)], source="s")
+        cur = cache.cursor()
+        seen = datetime(2026, 11, 20, tzinfo=UTC)
+        replace_holds(cur, "s", [HoldRow("corr-listed", 1, "auditor", None, "case 9")], seen)
+        rows = EventBrowser().window(cur, 0, 10).rows
+        marked = {row.correlation_id: row.hold for row in rows}
+        assert marked == {"corr-own": True, "corr-listed": True, "corr-free": False}
+        first = EventBrowser().first_window(cur, 10, slice_from=0).rows
+        assert {row.correlation_id for row in first if row.hold} == {"corr-own", "corr-listed"}

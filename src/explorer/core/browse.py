@@ -10,7 +10,7 @@ and decoded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from explorer.models.decode import Decoded, decode, with_stored_duplicates
 from explorer.models.registry import DEFAULT_CONTRACT, load_contract
 from explorer.store.cache import cache_contract
 from explorer.store.connection import Cursor
+from explorer.store.evidence import held
 from explorer.store.reads import (
     BOUND_FROM,
     EventPages,
@@ -44,6 +45,7 @@ class EventRow:
     status: str | None
     summary: str
     conflict: bool = False  # a version arrived again with different content (kept aside)
+    hold: bool = False  # under legal hold (its own fields, or the server's list)
 
     @property
     def key(self) -> Key:
@@ -100,12 +102,12 @@ class EventBrowser:
         Show it, then :meth:`count`.
         """
         rows = self._pages.first_window(cur, size, slice_from=slice_from)
-        return Window(0, [_event_row(row) for row in rows])
+        return Window(0, _with_holds(cur, [_event_row(row) for row in rows]))
 
     def window(self, cur: Cursor, start: int, size: int) -> Window:
         """Rows ``start`` to ``start + size`` (clipped to the total), newest first."""
         start, rows = self._pages.window(cur, start, size)
-        return Window(start, [_event_row(row) for row in rows])
+        return Window(start, _with_holds(cur, [_event_row(row) for row in rows]))
 
     def last(self, cur: Cursor, size: int) -> Window:
         """The oldest ``size`` rows: a jump to the end reads them in reversed order."""
@@ -162,6 +164,12 @@ def _scalar(value: Any) -> str:
     if isinstance(value, str):
         return value if len(value) <= 60 else value[:59] + "…"
     return str(value)
+
+
+def _with_holds(cur: Cursor, rows: list[EventRow]) -> list[EventRow]:
+    """``rows``, those under legal hold marked (one query per window)."""
+    found = held(cur, [row.event_id for row in rows])
+    return [replace(row, hold=True) if row.event_id in found else row for row in rows]
 
 
 def _event_row(r: tuple[Any, ...]) -> EventRow:

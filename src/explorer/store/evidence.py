@@ -154,6 +154,19 @@ def _present(cur: Cursor) -> set[str]:
     return {str(name) for (name,) in rows if name in _TABLES}
 
 
+def held(cur: Cursor, event_ids: Sequence[str]) -> set[str]:
+    """Which of ``event_ids`` are under legal hold (the filter's ``hold:yes``), for badges.
+    A cache without the holds table (opened only read-only since it came) knows only the
+    events' own fields."""
+    if not event_ids:
+        return set()
+    rule = HOLD_SQL if "legal_holds" in _present(cur) else "coalesce(legal_hold, false)"
+    marks = ", ".join("?" * len(event_ids))  # IN over the key: an index lookup per row
+    sql = f"SELECT event_id FROM events WHERE event_id IN ({marks}) AND {rule}"  # noqa: S608
+    with store_errors("cannot read the legal holds"):
+        return {str(event_id) for (event_id,) in cur.execute(sql, list(event_ids)).fetchall()}
+
+
 def hold_of(
     cur: Cursor, *, event_id: str | None = None, correlation_id: str | None = None
 ) -> HoldInfo:

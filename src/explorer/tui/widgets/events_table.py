@@ -81,6 +81,7 @@ def header_text(width: int) -> Text:
 
 
 CONFLICT_BADGE = "changed"  # a version arrived again with different content (kept aside)
+HOLD_BADGE = "hold"  # under legal hold
 
 
 def time_cell(moment: object, size: int) -> str:
@@ -112,6 +113,7 @@ class EventsTable(ScrollView, can_focus=True):
         "events-table--discriminator_mismatch",
         "events-table--unknown_type",
         "events-table--conflict",
+        "events-table--hold",
         "events-table--fresh",
     }
 
@@ -131,6 +133,7 @@ class EventsTable(ScrollView, can_focus=True):
         & > .events-table--discriminator_mismatch { color: $error; text-style: bold; }
         & > .events-table--unknown_type { color: $secondary; }
         & > .events-table--conflict { color: $error; text-style: bold reverse; }
+        & > .events-table--hold { color: $warning; text-style: bold reverse; }
         & > .events-table--fresh { background: $success 25%; }
     }
     """
@@ -299,6 +302,10 @@ class EventsTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("events-table--conflict")
             line.append_text(_cell(CONFLICT_BADGE, len(CONFLICT_BADGE), style))
             summary -= len(CONFLICT_BADGE) + 1
+        if summary > len(HOLD_BADGE) and row.hold:
+            style = self.get_component_rich_style("events-table--hold")
+            line.append_text(_cell(HOLD_BADGE, len(HOLD_BADGE), style))
+            summary -= len(HOLD_BADGE) + 1
         if summary:
             line.append_text(_cell(row.summary, summary))
         return line
