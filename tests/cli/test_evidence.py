@@ -287,3 +287,29 @@ def test_the_cli_timeline_marks_the_steps_the_server_judged_tampered(
     as_json = run(["timeline", correlation, "--format", "json"], env)
     steps = json.loads(as_json.stdout)["steps"]
     assert {s["event_id"] for s in steps if s["server_chain_valid"] is False} == set(mine)
+
+
+def test_importing_a_saved_export_after_a_sync_compares_instead_of_storing(
+    clean_server: DemoServer, env: Any, tmp_path: Path
+) -> None:
+    import httpx
+
+    assert run(["sync", "--url", clean_server.url, "--token", TOKEN], env).exit_code == 0
+    saved = httpx.get(
+        f"{clean_server.url}/api/v1/audit/export",
+        params={"limit": "10000"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ).json()
+    changed = saved["events"][3]
+    changed["event_outcome"] = "failure" if changed["event_outcome"] != "failure" else "success"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(saved))
+    result = run(["import", str(path)], env)
+    assert result.exit_code == 0, result.stderr
+    with cache(env) as db:
+        cur = db.cursor()
+        assert db.count() == EVENTS
+        # the projection of the 299 others is no change; the edited outcome is
+        kept = cur.execute("SELECT event_id, paths FROM event_conflicts").fetchall()
+        assert kept == [(changed["event_id"], ["event_outcome"])]
+        assert len(evidence.runs(cur)) == 1

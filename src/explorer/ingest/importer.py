@@ -16,16 +16,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from explorer.client.evidence import export_from_json
 from explorer.client.files import EventReader, Record
-from explorer.errors import InputError
+from explorer.errors import ClientError, InputError
 from explorer.ingest.batch import ImportResult, prepare
 from explorer.ingest.evidence import record_export_document
 from explorer.ingest.ndjson import import_ndjson
 from explorer.ingest.rows import build_rows
 from explorer.models.decode import Decoded
 from explorer.store.cache import Cache, UpsertResult
+from explorer.store.conflicts import check_partial
 from explorer.store.schema import BATCH_SIZE as BATCH_SIZE  # tests tune it here
 
 Progress = Callable[[int], None]
@@ -80,10 +82,42 @@ def import_files(
             cache, Path(path), source=label, progress=progress, prefix=prefix, result=result
         ):
             continue
-        import_records(cache, reader, source=label, progress=progress, prefix=prefix, result=result)
+        records = _new_to_the_cache(cache, reader, label)
+        import_records(
+            cache, records, source=label, progress=progress, prefix=prefix, result=result
+        )
         if reader.export is not None:  # a saved export: the server's verdicts too
             record_export_document(cache, reader.export, label)
     return result
+
+
+def _new_to_the_cache(cache: Cache, reader: EventReader, source: str) -> Iterator[Record]:
+    """``reader``'s records; of a saved export, only the events the cache does not hold.
+
+    An export carries a projection of each event (no actor, resource, ...). An event the
+    cache holds is compared with it on what the export carries (a difference is kept in
+    ``event_conflicts``, see :func:`explorer.store.conflicts.check_partial`), never stored
+    again: as a second version it would look changed. One the cache lacks is stored as the
+    export gives it (all an auditor with only the file has).
+    """
+    absent: set[str] | None = None
+    for record in reader:
+        if reader.shape == "export" and reader.export is not None:
+            if absent is None:
+                absent = _absent(cache, reader.export, source)
+            event_id = record.value.get("event_id") if isinstance(record.value, dict) else None
+            if isinstance(event_id, str) and event_id not in absent:
+                continue
+        yield record
+
+
+def _absent(cache: Cache, document: dict[str, Any], source: str) -> set[str]:
+    try:
+        page = export_from_json(document)
+    except ClientError:  # not a well-formed export: every item goes the usual way
+        return {str(e.get("event_id")) for e in document.get("events", []) if isinstance(e, dict)}
+    events = [e for e in page.events if isinstance(e, dict)]
+    return set(check_partial(cache.cursor(), events, source, datetime.now(UTC)).absent)
 
 
 def upsert(
