@@ -58,7 +58,8 @@ def _checks(
     try:
         config = cluster.kubeconfig()
         paths = ", ".join(str(p) for p in config.paths)
-        yield Check(next(steps), "ok", f"{paths} ({len(config.contexts)} contexts)")
+        count = len(config.contexts)
+        yield Check(next(steps), "ok", f"{paths} ({count} context{'' if count == 1 else 's'})")
         server = cluster.open()
         yield Check(next(steps), "ok", f"{target.context}: API server {server} answers")
         pod, port = cluster.ready_pod(cluster.service())
