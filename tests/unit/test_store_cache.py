@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -322,3 +323,28 @@ def test_an_empty_file_becomes_a_new_cache(tmp_path: Path) -> None:
     path.touch()
     with Cache.open(path) as cache:
         assert cache.count() == 0 and cache.notices == []
+
+
+def test_close_interrupts_a_query_another_thread_is_running(tmp_path: Path) -> None:
+    # The explorer swaps its read-only cache for a writer while workers may be reading:
+    # DuckDB refuses to close a connection whose cursor is busy, so close() stops them.
+    path = tmp_path / "cache.duckdb"
+    Cache.open(path).close()
+    cache = Cache.open(path, read_only=True)
+    cursor = cache.cursor()
+    started, failed = threading.Event(), []
+
+    def long_query() -> None:
+        started.set()
+        try:
+            cursor.execute("SELECT sum(range % 7) FROM range(100000000000)").fetchall()
+        except duckdb.Error as exc:
+            failed.append(type(exc).__name__)
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    started.wait(5)
+    time.sleep(0.2)  # the query is running
+    cache.close()  # no ResourceInUseException
+    worker.join(10)
+    assert not worker.is_alive() and failed == ["InterruptException"]

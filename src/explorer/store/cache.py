@@ -16,6 +16,8 @@ import contextlib
 import os
 import re
 import sys
+import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,6 +115,9 @@ def _stderr_notice(message: str) -> None:
     print(f"audit-explorer: {message}", file=sys.stderr)
 
 
+_CLOSE_TRIES = 100  # x 10 ms: how long close() waits for interrupted queries to stop
+
+
 class Cache:
     """An open cache file. Use :meth:`open`; close it (or use ``with``) when done."""
 
@@ -125,6 +130,7 @@ class Cache:
         self._writer: duckdb.DuckDBPyConnection | None = None
         self._memory_limited = False
         self._staged: int | None = None  # rows in the staging table of a fresh load
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
     @classmethod
     def open(
@@ -237,7 +243,9 @@ class Cache:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor for a worker thread (DuckDB connections are not thread-safe)."""
-        return self.connection.cursor()
+        cursor = self.connection.cursor()
+        self._cursors.add(cursor)  # for close(): a busy cursor keeps the connection open
+        return cursor
 
     def count(self) -> int:
         return int(_scalar(self.connection, "SELECT count(*) FROM events") or 0)
@@ -360,9 +368,24 @@ class Cache:
         _rollback(self.connection)
 
     def close(self) -> None:
+        """Close the cache. DuckDB refuses while a cursor runs a query in another thread
+        (the explorer swaps a reader for a writer while its workers read): those queries
+        are interrupted first (their workers get a StoreError), then the close is retried."""
         if self._writer is not None:
             self._writer.close()
-        self.connection.close()
+        for _ in range(_CLOSE_TRIES):
+            try:
+                self.connection.close()
+                return
+            except duckdb.Error as exc:
+                if "busy" not in str(exc):
+                    raise StoreError(
+                        f"cannot close cache {self.path}: {_first_line(exc)}"
+                    ) from None
+                for cursor in list(self._cursors):
+                    cursor.interrupt()
+                time.sleep(0.01)
+        raise StoreError(f"cannot close cache {self.path}: a query would not stop")
 
     def __enter__(self) -> Cache:
         return self
