@@ -442,7 +442,11 @@ def generate_all(spec_dir: Path, output_dir: Path, only: str | None = None) -> N
     targets = [str(output_dir / f"{s.module}.py") for s in CONTRACTS] + [
         str(output_dir / "catalog.py")
     ]
-    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", *targets], check=True)
+    # --isolated: the same text wherever it is written (no config file found by walking up)
+    isolated = ["--isolated", "--line-length", "100"]
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "format", *isolated, "--quiet", *targets], check=True
+    )
 
 
 def _catalog_entry_of(source: ContractSource, spec_path: Path) -> dict[str, Any]:
