@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -157,8 +156,10 @@ def test_a_filter_that_starts_with_a_dash_gets_a_hint(cache: Path) -> None:
 # -- formats ---------------------------------------------------------------------------------
 
 
-def test_an_output_file_named_like_a_format_gets_a_hint(cache: Path, tmp_path: Path) -> None:
-    os.chdir(tmp_path)
+def test_an_output_file_named_like_a_format_gets_a_hint(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # undone after the test: later tests run from the repo
     result = run("events", "--cache", str(cache), "-o", "json")
     assert result.exit_code == 1
     assert "use --format json" in result.stderr and not (tmp_path / "json").exists()
