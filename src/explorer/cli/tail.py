@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -121,7 +122,7 @@ def tail(
     try:
         with (
             Cache.open(path, notify=_notify, contract=contract or source_contract(source)) as db,
-            DataStorageClient(settings) as client,
+            DataStorageClient(settings, sleep=_until_stopped(stop)) as client,
         ):
             if remote.kube_target() is None:  # a port-forward's URL is not worth keeping
                 remember_source(db, settings, source)
@@ -130,6 +131,15 @@ def tail(
     except KeyboardInterrupt:  # a second Ctrl-C, in a fetch that would not end
         pass
     click.echo("stopped", err=True)
+
+
+def _until_stopped(stop: threading.Event) -> Callable[[float], None]:
+    """The client's wait between retries, cut short by Ctrl-C."""
+
+    def wait(seconds: float) -> None:
+        stop.wait(seconds)
+
+    return wait
 
 
 def _stop_on_sigint() -> threading.Event:

@@ -386,6 +386,11 @@ class ExplorerApp(App[None]):
     def _syncing(self) -> bool:
         return any(w.group == SYNC_GROUP and w.is_running for w in self.workers)
 
+    def _reading(self) -> bool:
+        """A screen's worker is reading the cache: a poll that swapped the reader for a
+        writer now would interrupt it (Cache.close), so the poll waits for the next tick."""
+        return any(w.group != SYNC_GROUP and w.is_running for w in self.workers)
+
     def _poll_later(self) -> None:
         if self._follow_timer is not None:
             self._follow_timer.stop()
@@ -395,7 +400,7 @@ class ExplorerApp(App[None]):
     def _poll(self) -> None:
         if not self.following.on:
             return
-        if self._syncing():  # a sync (or verify) holds the cache: the next tick
+        if self._syncing() or self._reading():  # the cache is busy: the next tick
             self._poll_later()
             return
         try:
