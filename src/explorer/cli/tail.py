@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
-import threading
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -118,11 +117,11 @@ def tail(
         click.echo("audit-explorer: warning: TLS certificates are not verified", err=True)
     path = cache_path(cache)
     printer = _Printer(fmt)
-    stop = _stop_on_sigint()
+    stop = _CtrlC()
     try:
         with (
             Cache.open(path, notify=_notify, contract=contract or source_contract(source)) as db,
-            DataStorageClient(settings, sleep=_until_stopped(stop)) as client,
+            DataStorageClient(settings, sleep=stop.wait) as client,  # Ctrl-C ends a retry wait
         ):
             if remote.kube_target() is None:  # a port-forward's URL is not worth keeping
                 remember_source(db, settings, source)
@@ -133,25 +132,28 @@ def tail(
     click.echo("stopped", err=True)
 
 
-def _until_stopped(stop: threading.Event) -> Callable[[float], None]:
-    """The client's wait between retries, cut short by Ctrl-C."""
+class _CtrlC:
+    """The first Ctrl-C asks the tail to stop (the poll ends between pages); a second one
+    raises KeyboardInterrupt. The handler only sets a flag: a signal handler that takes a
+    lock (``threading.Event.set``) deadlocks when the signal lands while the main thread
+    holds that lock, which a full CI run caught. Waits poll the flag every 50 ms."""
 
-    def wait(seconds: float) -> None:
-        stop.wait(seconds)
+    def __init__(self) -> None:
+        self.pressed = False
+        signal.signal(signal.SIGINT, self._first)
 
-    return wait
-
-
-def _stop_on_sigint() -> threading.Event:
-    """Ctrl-C sets the event (the poll ends between pages); a second one interrupts."""
-    stop = threading.Event()
-
-    def first(_signum: int, _frame: object) -> None:
-        stop.set()
+    def _first(self, _signum: int, _frame: object) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.pressed = True
 
-    signal.signal(signal.SIGINT, first)
-    return stop
+    def is_set(self) -> bool:
+        return self.pressed
+
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less once Ctrl-C was pressed (also the client's retry wait)."""
+        end = time.monotonic() + seconds
+        while not self.pressed and (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class _Follow:
     flt: Filter
     printer: _Printer
     interval: float
-    stop: threading.Event
+    stop: _CtrlC
 
 
 def _follow(db: Cache, client: DataStorageClient, opt: _Follow) -> None:
