@@ -96,3 +96,14 @@ async def test_a_sync_that_crashes_gives_the_cache_back_read_only(
         assert any("RuntimeError: boom" in n.message for n in app._notifications)
         assert app.cache is not None and app.cache.read_only, "writable only while syncing"
         assert app.sub_title == str(sample_cache)
+
+
+def test_the_sync_summary_says_stored_events_stay_and_counts_conflicts() -> None:
+    from explorer.ingest.batch import Tally
+    from explorer.ingest.sync import SyncResult
+    from explorer.tui.sync import summary
+
+    result = SyncResult(tally=Tally(new=3, updated=2, conflicts=1))
+    text = summary(result)
+    assert "2 already stored" in text and "updated" not in text
+    assert "1 arrived again with different content" in text

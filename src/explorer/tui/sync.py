@@ -100,8 +100,11 @@ def sync_worker(
 def summary(result: SyncResult) -> str:
     """One line: what the sync stored, and why it stopped early if it did."""
     text = (
-        f"{plural(result.fetched, 'event')} fetched, {result.new:,} new, {result.updated:,} updated"
+        f"{plural(result.fetched, 'event')} fetched, {result.new:,} new, "
+        f"{result.updated:,} already stored"  # never replaced: see store.conflicts
     )
+    if result.conflicts:
+        text += f", {result.conflicts:,} arrived again with different content"
     if result.rejected:
         text += f", {result.rejected:,} rejected"
     if not result.complete and result.stopped:
